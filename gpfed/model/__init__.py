@@ -1,0 +1,1 @@
+"""The world and its rules: world generation, demand, money, exits, the step order."""

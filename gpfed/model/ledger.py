@@ -1,0 +1,169 @@
+"""A double-entry money ledger in integer pence.
+
+Every payment has a payer account, a payee account, an amount and a purpose; balances change only
+through :meth:`Ledger.pay`, so the sum of all balances (outside accounts included) stays zero to
+the penny. Two outside accounts close the books: ``treasury`` (allocations flow in from it) and
+``economy`` (costs, drawings and other services flow out to it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+PENCE_PER_GBP = 100
+
+TREASURY = 0
+ECONOMY = 1
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """Account numbers of each holder type: ``practice[i]`` is practice i's account, etc."""
+
+    commissioner: np.ndarray
+    practice: np.ndarray
+    trust: np.ndarray
+
+    @classmethod
+    def layout(cls, n_commissioners: int, n_practices: int, n_trusts: int) -> Accounts:
+        """Number accounts: treasury, economy, then commissioners, practices, trusts."""
+        start = 2
+        commissioner = np.arange(start, start + n_commissioners)
+        start += n_commissioners
+        practice = np.arange(start, start + n_practices)
+        start += n_practices
+        trust = np.arange(start, start + n_trusts)
+        return cls(commissioner, practice, trust)
+
+    @property
+    def size(self) -> int:
+        """Total number of accounts, outside ones included."""
+        return 2 + len(self.commissioner) + len(self.practice) + len(self.trust)
+
+    def holder_type(self) -> np.ndarray:
+        """Holder type name of every account."""
+        kinds = np.empty(self.size, dtype=object)
+        kinds[TREASURY], kinds[ECONOMY] = "treasury", "economy"
+        kinds[self.commissioner] = "commissioner"
+        kinds[self.practice] = "practice"
+        kinds[self.trust] = "trust"
+        return kinds
+
+
+class Ledger:
+    """Balances of every account, in pence, and the record of every payment.
+
+    Args:
+        accounts: the account layout.
+        keep_transfers: keep each payment (payer, payee, amount, purpose, step) for audit and
+            :meth:`transfers_frame`; totals by purpose and step are kept either way.
+    """
+
+    def __init__(self, accounts: Accounts, keep_transfers: bool = True) -> None:
+        self.accounts = accounts
+        self.balance_pence = np.zeros(accounts.size, dtype=np.int64)
+        self.step = 0
+        self.keep_transfers = keep_transfers
+        self._purposes: dict[str, int] = {}
+        self._chunks: list[tuple[int, int, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._totals: dict[tuple[int, str], int] = {}
+
+    def pay(
+        self,
+        payer: int | np.ndarray,
+        payee: int | np.ndarray,
+        amount_gbp: float | np.ndarray,
+        purpose: str,
+    ) -> int:
+        """Move money from payer to payee account(s); amounts in £, rounded to the penny.
+
+        ``payer``, ``payee`` and ``amount_gbp`` broadcast against each other. Amounts must not
+        be negative: a flow the other way is a payment the other way (see :meth:`settle`).
+
+        Returns:
+            The total paid, in pence.
+        """
+        pence = np.rint(np.asarray(amount_gbp, dtype=float) * PENCE_PER_GBP).astype(np.int64)
+        payer_arr, payee_arr, pence = np.broadcast_arrays(
+            np.asarray(payer, dtype=np.int64), np.asarray(payee, dtype=np.int64), pence
+        )
+        if pence.size and pence.min() < 0:
+            raise ValueError(f"negative payment for {purpose!r}: use the opposite direction")
+        keep = pence > 0
+        if not keep.all():
+            payer_arr, payee_arr, pence = payer_arr[keep], payee_arr[keep], pence[keep]
+        if pence.size == 0:
+            return 0
+        np.subtract.at(self.balance_pence, payer_arr.ravel(), pence.ravel())
+        np.add.at(self.balance_pence, payee_arr.ravel(), pence.ravel())
+        total = int(pence.sum())
+        key = (self.step, purpose)
+        self._totals[key] = self._totals.get(key, 0) + total
+        if self.keep_transfers:
+            code = self._purposes.setdefault(purpose, len(self._purposes))
+            self._chunks.append(
+                (self.step, code, payer_arr.ravel().copy(), payee_arr.ravel().copy(), pence.ravel())
+            )
+        return total
+
+    def settle(self, account_a: int | np.ndarray, account_b: int | np.ndarray,
+               amount_gbp: float | np.ndarray, purpose: str) -> None:  # fmt: skip
+        """Pay a signed amount: positive from ``a`` to ``b``, negative from ``b`` to ``a``."""
+        amount = np.asarray(amount_gbp, dtype=float)
+        a, b, amount = np.broadcast_arrays(np.asarray(account_a), np.asarray(account_b), amount)
+        forward = amount > 0
+        self.pay(a[forward], b[forward], amount[forward], purpose)
+        self.pay(b[~forward], a[~forward], -amount[~forward], purpose)
+
+    def balance_gbp(self, accounts: int | np.ndarray) -> float | np.ndarray:
+        """Balance of one or more accounts, in £."""
+        return self.balance_pence[accounts] / PENCE_PER_GBP
+
+    def total_pence(self) -> int:
+        """Sum of all balances, outside accounts included: zero unless money was created."""
+        return int(self.balance_pence.sum())
+
+    def totals_by_purpose(self, step: int | None = None) -> dict[str, float]:
+        """Money paid per purpose (£), in one step or over the whole run."""
+        out: dict[str, float] = {}
+        for (s, purpose), pence in self._totals.items():
+            if step is None or s == step:
+                out[purpose] = out.get(purpose, 0.0) + pence / PENCE_PER_GBP
+        return out
+
+    def totals_frame(self) -> pd.DataFrame:
+        """Money paid per step and purpose, £, as a tidy DataFrame."""
+        rows = [(s, p, v / PENCE_PER_GBP) for (s, p), v in sorted(self._totals.items())]
+        return pd.DataFrame(rows, columns=["step", "purpose", "amount_gbp"])
+
+    def transfers_frame(self) -> pd.DataFrame:
+        """Every payment: step, payer, payee, holder types, purpose, amount (pence and £)."""
+        if not self.keep_transfers:
+            raise RuntimeError("this ledger was built with keep_transfers=False")
+        names = np.array(list(self._purposes), dtype=object)
+        kinds = self.accounts.holder_type()
+        if not self._chunks:
+            payer = payee = pence = np.zeros(0, dtype=np.int64)
+            steps = codes = np.zeros(0, dtype=np.int64)
+        else:
+            sizes = [len(c[2]) for c in self._chunks]
+            steps = np.repeat([c[0] for c in self._chunks], sizes)
+            codes = np.repeat([c[1] for c in self._chunks], sizes)
+            payer = np.concatenate([c[2] for c in self._chunks])
+            payee = np.concatenate([c[3] for c in self._chunks])
+            pence = np.concatenate([c[4] for c in self._chunks])
+        return pd.DataFrame(
+            {
+                "step": steps,
+                "payer": payer,
+                "payer_type": kinds[payer] if len(payer) else np.zeros(0, dtype=object),
+                "payee": payee,
+                "payee_type": kinds[payee] if len(payee) else np.zeros(0, dtype=object),
+                "purpose": names[codes] if len(codes) else np.zeros(0, dtype=object),
+                "amount_pence": pence,
+                "amount_gbp": pence / PENCE_PER_GBP,
+            }
+        )

@@ -1,0 +1,129 @@
+"""Model-level outcome series, computed once per quarter from the state columns and the ledger.
+
+Flows (admissions, spend, income) are annualised from the quarter just simulated; at the start
+(step 0) they are NaN because no quarter has been simulated yet.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from gpfed.model.model import GPFedModel
+
+METRICS: dict[str, str] = {
+    "practices_open": "open GP practices",
+    "registered_patients": "patients registered with open practices",
+    "mean_list_size": "mean list of open practices (patients)",
+    "sd_list_size": "SD of the list of open practices (patients)",
+    "list_hhi": "list concentration: Herfindahl-Hirschman index of list shares within each "
+    "commissioner area (0-10,000), population weighted",
+    "closures": "practices handing back their contract this quarter",
+    "mergers": "practices merging into a neighbour this quarter",
+    "exits_per_100_practices_per_year": "closures and mergers per 100 practices open at the "
+    "start of the quarter, annualised",
+    "emergency_admissions": "emergency admissions this quarter",
+    "emergency_admissions_per_1000": "emergency admissions per 1,000 patients a year",
+    "elective_admissions_per_1000": "elective admissions per 1,000 patients a year",
+    "consultations_per_patient": "GP consultations per patient a year",
+    "commissioner_spend_per_capita_gbp": "commissioner spend per registered patient a year, £",
+    "commissioner_balance_gbp": "commissioners' accumulated balance, £",
+    "trust_surplus_gbp": "trusts' income less costs this quarter, £",
+    "trust_balance_gbp": "trusts' accumulated balance, £",
+    "practice_income_per_patient_gbp": "practice NHS income per patient a year, £",
+    "profit_per_partner_mean_gbp": "mean profit per partner a year (open practices), £",
+    "profit_per_partner_p10_gbp": "10th percentile of profit per partner a year, £",
+    "profit_per_partner_p50_gbp": "median profit per partner a year, £",
+    "profit_per_partner_p90_gbp": "90th percentile of profit per partner a year, £",
+    "mpig_paid_gbp": "MPIG paid this quarter, £",
+    "seniority_paid_gbp": "seniority paid this quarter, £",
+    "quality_mean": "list-weighted mean practice quality (0-1)",
+}
+"""Every model-level series with its meaning and unit: the DataCollector's model reporters."""
+
+FLOWS = {
+    "closures",
+    "mergers",
+    "exits_per_100_practices_per_year",
+    "emergency_admissions",
+    "emergency_admissions_per_1000",
+    "elective_admissions_per_1000",
+    "consultations_per_patient",
+    "commissioner_spend_per_capita_gbp",
+    "trust_surplus_gbp",
+    "practice_income_per_patient_gbp",
+    "profit_per_partner_mean_gbp",
+    "profit_per_partner_p10_gbp",
+    "profit_per_partner_p50_gbp",
+    "profit_per_partner_p90_gbp",
+    "mpig_paid_gbp",
+    "seniority_paid_gbp",
+}
+
+
+def list_hhi(lists: np.ndarray, area: np.ndarray, n_areas: int) -> float:
+    """Population-weighted mean over areas of the HHI of practices' list shares (0-10,000)."""
+    population = np.bincount(area, weights=lists, minlength=n_areas)
+    share = lists / np.maximum(population[area], 1.0)
+    hhi_by_area = np.bincount(area, weights=share**2, minlength=n_areas) * 10_000
+    return float(np.average(hhi_by_area, weights=population)) if population.sum() else 0.0
+
+
+def compute_metrics(model: GPFedModel, exits: dict[str, int] | None) -> dict[str, float]:
+    """Every series in :data:`METRICS` for the current state; flows NaN when ``exits`` is None."""
+    state = model.practice_state
+    is_open = state.is_open
+    lists = state.list_size[is_open].astype(float)
+    patients = lists.sum()
+    stock = {
+        "practices_open": int(is_open.sum()),
+        "registered_patients": int(patients),
+        "mean_list_size": float(lists.mean()),
+        "sd_list_size": float(lists.std()),
+        "list_hhi": list_hhi(
+            state.list_size * is_open, state.area, len(model.accounts.commissioner)
+        ),
+        "commissioner_balance_gbp": float(
+            model.ledger.balance_gbp(model.accounts.commissioner).sum()
+        ),
+        "trust_balance_gbp": float(model.ledger.balance_gbp(model.accounts.trust).sum()),
+        "quality_mean": float(np.average(state.quality[is_open], weights=lists)),
+    }
+    if exits is None:
+        return {**stock, **dict.fromkeys(FLOWS, float("nan"))}
+    per_year = 4.0
+    profit = state.profit_per_partner_gbp_per_year[is_open]
+    paid = model.ledger.totals_by_purpose(model.ledger.step)
+    open_before = stock["practices_open"] + exits["closures"] + exits["mergers"]
+    trusts = model.trust_state
+    flows = {
+        "closures": exits["closures"],
+        "mergers": exits["mergers"],
+        "exits_per_100_practices_per_year": 100
+        * per_year
+        * (exits["closures"] + exits["mergers"])
+        / open_before,
+        "emergency_admissions": int(state.emergency_admissions.sum()),
+        "emergency_admissions_per_1000": 1000
+        * per_year
+        * state.emergency_admissions.sum()
+        / patients,
+        "elective_admissions_per_1000": 1000 * per_year * state.elective_admissions.sum() / patients,
+        "consultations_per_patient": per_year * state.consultations.sum() / patients,
+        "commissioner_spend_per_capita_gbp": per_year
+        * model.commissioner_state.spend_gbp.sum()
+        / patients,
+        "trust_surplus_gbp": float((trusts.income_gbp - trusts.costs_gbp).sum()),
+        "practice_income_per_patient_gbp": per_year * state.income_gbp.sum() / patients,
+        "profit_per_partner_mean_gbp": float(
+            (state.profit_gbp[is_open]).sum() * per_year / state.partners[is_open].sum()
+        ),
+        "profit_per_partner_p10_gbp": float(np.percentile(profit, 10)),
+        "profit_per_partner_p50_gbp": float(np.percentile(profit, 50)),
+        "profit_per_partner_p90_gbp": float(np.percentile(profit, 90)),
+        "mpig_paid_gbp": paid.get("mpig", 0.0),
+        "seniority_paid_gbp": paid.get("seniority", 0.0),
+    }
+    return {**stock, **flows}

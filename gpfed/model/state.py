@@ -1,0 +1,138 @@
+"""Per-practice and per-trust state as numpy arrays, the form every hot path works on.
+
+Agents hold an index into these arrays (DESIGN.md §4); market-wide rules read and write whole
+columns at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gpfed.model.world import World
+
+
+@dataclass
+class PracticeState:
+    """Columns of practice state; index i is practice i (closed practices keep their row).
+
+    Lists, partners and flows are per practice; money flows are £ in the last quarter.
+    """
+
+    is_open: np.ndarray
+    list_size: np.ndarray
+    need_weight: np.ndarray
+    diabetes_prevalence: np.ndarray
+    quality: np.ndarray
+    partners: np.ndarray
+    senior_partners: np.ndarray
+    cost_efficiency: np.ndarray
+    mpig_gbp_per_year: np.ndarray
+    area: np.ndarray
+    referral_trust: np.ndarray
+    referral_share: np.ndarray
+    failing_quarters: np.ndarray = field(init=False)
+    income_gbp: np.ndarray = field(init=False)
+    expenses_gbp: np.ndarray = field(init=False)
+    emergency_admissions: np.ndarray = field(init=False)
+    elective_admissions: np.ndarray = field(init=False)
+    consultations: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.list_size)
+        self.failing_quarters = np.zeros(n, dtype=np.int64)
+        self.income_gbp = np.zeros(n)
+        self.expenses_gbp = np.zeros(n)
+        self.emergency_admissions = np.zeros(n, dtype=np.int64)
+        self.elective_admissions = np.zeros(n, dtype=np.int64)
+        self.consultations = np.zeros(n, dtype=np.int64)
+
+    @classmethod
+    def from_world(cls, world: World) -> PracticeState:
+        """Copy the drawn practice attributes (the world stays as drawn).
+
+        Cost multipliers start at 1; the model sets them once incomes are known.
+        """
+        return cls(
+            is_open=np.ones(world.n_practices, dtype=bool),
+            list_size=world.list_size.copy(),
+            need_weight=world.need_weight.copy(),
+            diabetes_prevalence=world.diabetes_prevalence.copy(),
+            quality=world.quality.copy(),
+            partners=world.partners.copy(),
+            senior_partners=world.senior_partners.copy(),
+            cost_efficiency=np.ones(world.n_practices),
+            mpig_gbp_per_year=world.mpig_gbp_per_year.copy(),
+            area=world.practice_area.copy(),
+            referral_trust=world.referral_trust.copy(),
+            referral_share=world.referral_share.copy(),
+        )
+
+    @property
+    def weighted_list(self) -> np.ndarray:
+        """Need-weighted list per practice (patients)."""
+        return self.list_size * self.need_weight
+
+    @property
+    def profit_gbp(self) -> np.ndarray:
+        """Income less expenses in the last quarter, £."""
+        return self.income_gbp - self.expenses_gbp
+
+    @property
+    def profit_per_partner_gbp_per_year(self) -> np.ndarray:
+        """Last quarter's profit per partner, annualised, £."""
+        return 4.0 * self.profit_gbp / np.maximum(self.partners, 1)
+
+
+@dataclass
+class TrustState:
+    """Columns of trust state, plus the commissioner-by-trust baselines contracts refer to.
+
+    Attributes:
+        baseline_emergency: expected emergency admissions a quarter at the start, (areas, trusts).
+        baseline_elective: expected elective admissions a quarter at the start, (areas, trusts).
+        baseline_population: registered patients referring to each trust, by area, at the start
+            (share weighted), (areas, trusts).
+        capacity: admissions a quarter a trust can treat.
+        cost_per_episode_gbp: variable cost of an admission, (emergency, elective) per trust.
+        fixed_cost_gbp: fixed cost a quarter per trust.
+        emergency_admissions: last quarter's emergency admissions per trust.
+        elective_admissions: last quarter's elective admissions per trust.
+        income_gbp: last quarter's income per trust.
+        costs_gbp: last quarter's costs per trust.
+    """
+
+    baseline_emergency: np.ndarray
+    baseline_elective: np.ndarray
+    baseline_population: np.ndarray
+    capacity: np.ndarray
+    emergency_cost_gbp: float
+    elective_cost_gbp: float
+    fixed_cost_gbp: np.ndarray
+    emergency_admissions: np.ndarray = field(init=False)
+    elective_admissions: np.ndarray = field(init=False)
+    income_gbp: np.ndarray = field(init=False)
+    costs_gbp: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        n = self.capacity.shape[0]
+        self.emergency_admissions = self.baseline_emergency.sum(axis=0)
+        self.elective_admissions = self.baseline_elective.sum(axis=0)
+        self.income_gbp = np.zeros(n)
+        self.costs_gbp = np.zeros(n)
+
+    @property
+    def spare_capacity(self) -> np.ndarray:
+        """Share of capacity unused in the last quarter (0 when full), per trust."""
+        used = self.emergency_admissions + self.elective_admissions
+        return np.clip(1.0 - used / np.maximum(self.capacity, 1e-9), 0.0, 1.0)
+
+
+def by_area_and_trust(values: np.ndarray, state: PracticeState, n_areas: int,
+                      n_trusts: int) -> np.ndarray:  # fmt: skip
+    """Split a per-practice quantity over referral trusts and sum it by (area, trust)."""
+    out = np.zeros(n_areas * n_trusts)
+    flat = state.area[:, None] * n_trusts + state.referral_trust
+    np.add.at(out, flat.ravel(), (values[:, None] * state.referral_share).ravel())
+    return out.reshape(n_areas, n_trusts)

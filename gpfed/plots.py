@@ -1,0 +1,53 @@
+"""Plots of a run's outcome series (matplotlib, headless-safe)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+PANEL = [
+    ("practices_open", "Practices open"),
+    ("mean_list_size", "Mean list size (patients)"),
+    ("list_hhi", "List concentration (HHI)"),
+    ("emergency_admissions_per_1000", "Emergency admissions per 1,000 a year"),
+    ("commissioner_spend_per_capita_gbp", "Commissioner spend per capita (£ a year)"),
+    ("trust_balance_gbp", "Trusts' balance (£m)"),
+    ("profit_per_partner_mean_gbp", "Profit per partner (£k a year): mean, p10, p90"),
+    ("exits_per_100_practices_per_year", "Closures and mergers per 100 practices a year"),
+    ("mpig_paid_gbp", "MPIG and seniority paid (£m a quarter)"),
+]
+
+
+def outcome_panel(frame: pd.DataFrame, path: str | None = None) -> Figure:
+    """Draw the main series of a model frame (``GPFedModel.to_frame()``) in a 3x3 panel.
+
+    Args:
+        frame: the model-level series, one row per step, with a ``date`` column.
+        path: where to save a PNG, if given.
+    """
+    fig, axes = plt.subplots(3, 3, figsize=(14, 10), sharex=True, layout="constrained")
+    dates = frame["date"]
+    for ax, (column, title) in zip(axes.ravel(), PANEL, strict=True):
+        values = frame[column]
+        if column == "trust_balance_gbp":
+            values = values / 1e6
+        if column == "profit_per_partner_mean_gbp":
+            for extra in ("profit_per_partner_p10_gbp", "profit_per_partner_p90_gbp"):
+                ax.plot(dates, frame[extra] / 1e3, color="0.6", lw=1)
+            values = values / 1e3
+        if column == "mpig_paid_gbp":
+            ax.plot(dates, frame["seniority_paid_gbp"] / 1e6, label="seniority")
+            values = values / 1e6
+        ax.plot(dates, values, label="MPIG" if column == "mpig_paid_gbp" else None)
+        if column == "mpig_paid_gbp":
+            ax.legend(frameon=False)
+        ax.set_title(title, fontsize=10)
+        ax.grid(alpha=0.3)
+    fig.suptitle(f"gpfed run (seed {frame['seed'].iloc[0]})")
+    if path is not None:
+        fig.savefig(path, dpi=110)
+    return fig

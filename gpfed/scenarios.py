@@ -49,9 +49,7 @@ def get(name: str) -> Scenario:
     except KeyError:
         near = difflib.get_close_matches(name, _REGISTRY, n=1)
         hint = f"; did you mean {near[0]!r}?" if near else "."
-        raise ParameterError(
-            f"no scenario {name!r}{hint} Known: {', '.join(_REGISTRY)}"
-        ) from None
+        raise ParameterError(f"no scenario {name!r}{hint} Known: {', '.join(_REGISTRY)}") from None
 
 
 def all_scenarios() -> list[Scenario]:

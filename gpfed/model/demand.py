@@ -2,7 +2,7 @@
 
 Emergency admissions of practice i in a quarter are Poisson with mean (MODEL-SPEC.md)
 
-    lambda_i = L_i * e * w_i * (1 + delta * d_i) * (1 - a_q * (q_i - q_ref)) * (1 - I_i) * (1 + iota_i)
+    lambda_i = L_i e w_i (1 + delta d_i) (1 - a_q (q_i - q_ref)) (1 - I_i) (1 + iota_i)
 
 with L the list, e the per-patient base rate, w the need weight, d diabetes prevalence, q
 quality, I the integration effect of an integrated-care contract (zero without one) and iota the
@@ -83,7 +83,9 @@ class DemandRates:
 
 def morbidity(state: PracticeState, levers: SimpleNamespace) -> np.ndarray:
     """Need weight times the diabetes excess risk, per practice."""
-    return state.need_weight * (1.0 + levers.diabetes_excess_admission_risk * state.diabetes_prevalence)
+    return state.need_weight * (
+        1.0 + levers.diabetes_excess_admission_risk * state.diabetes_prevalence
+    )
 
 
 def quality_factor(

@@ -232,8 +232,7 @@ def settle_quarter(
     payer = np.repeat(accounts.commissioner, n_trusts).reshape(n_areas, n_trusts)
     payee = np.tile(accounts.trust, n_areas).reshape(n_areas, n_trusts)
     trusts.income_gbp = np.zeros(n_trusts)
-    for purpose, amount in hospital_payments(trusts, emergency, elective, referred,
-                                             levers).items():  # fmt: skip
+    for purpose, amount in hospital_payments(trusts, emergency, elective, referred, levers).items():
         ledger.pay(payer, payee, amount, purpose)
         trusts.income_gbp += amount.sum(axis=0)
         spend += amount.sum(axis=1)
@@ -246,8 +245,12 @@ def settle_quarter(
     ledger.pay(accounts.practice, ECONOMY, state.expenses_gbp, "practice_expenses")
     working_capital = levers.practice_working_capital_quarters * state.expenses_gbp
     drawable = ledger.balance_gbp(accounts.practice) - working_capital
-    ledger.pay(accounts.practice, ECONOMY, np.floor(np.maximum(drawable, 0.0) * 100) / 100,
-               "partner_drawings")  # fmt: skip
+    ledger.pay(
+        accounts.practice,
+        ECONOMY,
+        np.floor(np.maximum(drawable, 0.0) * 100) / 100,
+        "partner_drawings",
+    )
 
     trusts.costs_gbp = trust_costs(trusts)
     ledger.pay(accounts.trust, ECONOMY, trusts.costs_gbp, "trust_costs")

@@ -109,8 +109,13 @@ class Ledger:
             )
         return total
 
-    def settle(self, account_a: int | np.ndarray, account_b: int | np.ndarray,
-               amount_gbp: float | np.ndarray, purpose: str) -> None:  # fmt: skip
+    def settle(
+        self,
+        account_a: int | np.ndarray,
+        account_b: int | np.ndarray,
+        amount_gbp: float | np.ndarray,
+        purpose: str,
+    ) -> None:
         """Pay a signed amount: positive from ``a`` to ``b``, negative from ``b`` to ``a``."""
         amount = np.asarray(amount_gbp, dtype=float)
         a, b, amount = np.broadcast_arrays(np.asarray(account_a), np.asarray(account_b), amount)

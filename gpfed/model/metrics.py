@@ -110,7 +110,10 @@ def compute_metrics(model: GPFedModel, exits: dict[str, int] | None) -> dict[str
         * per_year
         * state.emergency_admissions.sum()
         / patients,
-        "elective_admissions_per_1000": 1000 * per_year * state.elective_admissions.sum() / patients,
+        "elective_admissions_per_1000": 1000
+        * per_year
+        * state.elective_admissions.sum()
+        / patients,
         "consultations_per_patient": per_year * state.consultations.sum() / patients,
         "commissioner_spend_per_capita_gbp": per_year
         * model.commissioner_state.spend_gbp.sum()

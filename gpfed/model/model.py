@@ -117,12 +117,15 @@ class GPFedModel(Model):
         self.qof_reference_list = float(self.practice_state.list_size.mean())
         self.practice_state.cost_efficiency = viable_cost_efficiency(
             self.world.cost_quantile,
-            sum(gms_income(self.practice_state, self.levers, self.phase_outs,
-                           self.qof_reference_list).values()),
+            sum(
+                gms_income(
+                    self.practice_state, self.levers, self.phase_outs, self.qof_reference_list
+                ).values()
+            ),
             self.practice_state,
             self.params.practice_cost_efficiency_sd,
             self.levers.exit_profit_threshold_share * NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP,
-        )  # fmt: skip
+        )
         self.trust_state = self._starting_trusts(n_areas, n_trusts)
         self.commissioner_state = self._starting_commissioners(n_areas)
 
@@ -199,17 +202,27 @@ class GPFedModel(Model):
             state, levers.registered_population_growth_per_year, self.streams["population"]
         )
         draw_activity(
-            state, self.demand_rates, levers, self.trust_state.spare_capacity,
+            state,
+            self.demand_rates,
+            levers,
+            self.trust_state.spare_capacity,
             self.streams["demand"],
-        )  # fmt: skip
+        )
         drift = levers.practice_cost_drift_sd
         state.cost_efficiency *= self.streams["practice_costs"].lognormal(
             -(drift**2) / 2, drift, len(state.list_size)
         )
         settle_quarter(
-            self.ledger, self.accounts, state, self.trust_state, self.commissioner_state, levers,
-            self.phase_outs, self.qof_reference_list, quarter / 4,
-        )  # fmt: skip
+            self.ledger,
+            self.accounts,
+            state,
+            self.trust_state,
+            self.commissioner_state,
+            levers,
+            self.phase_outs,
+            self.qof_reference_list,
+            quarter / 4,
+        )
         Practice.count_failing_quarters(state, levers.exit_profit_threshold_share)
         exits = self._exits(levers)
         self.metrics = compute_metrics(self, exits)
@@ -222,7 +235,12 @@ class GPFedModel(Model):
         rng = self.streams["exits"]
         counts = {"closures": 0, "mergers": 0}
         for i in rng.permutation(np.flatnonzero(state.failing_quarters >= levers.exit_quarters)):
-            if state.is_open[i] and state.failing_quarters[i] >= levers.exit_quarters:
+            # The last open practice stays: its patients would have nowhere to go.
+            if (
+                state.is_open[i]
+                and state.failing_quarters[i] >= levers.exit_quarters
+                and np.count_nonzero(state.is_open) > 1
+            ):
                 outcome = self.practice_agents.pop(int(i)).exit(levers.merge_probability, rng)
                 counts["closures" if outcome == "closure" else "mergers"] += 1
         return counts

@@ -129,8 +129,9 @@ class TrustState:
         return np.clip(1.0 - used / np.maximum(self.capacity, 1e-9), 0.0, 1.0)
 
 
-def by_area_and_trust(values: np.ndarray, state: PracticeState, n_areas: int,
-                      n_trusts: int) -> np.ndarray:  # fmt: skip
+def by_area_and_trust(
+    values: np.ndarray, state: PracticeState, n_areas: int, n_trusts: int
+) -> np.ndarray:
     """Split a per-practice quantity over referral trusts and sum it by (area, trust)."""
     out = np.zeros(n_areas * n_trusts)
     flat = state.area[:, None] * n_trusts + state.referral_trust

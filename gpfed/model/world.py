@@ -95,8 +95,9 @@ def generate_world(params: Params, rng: np.random.Generator) -> World:
     referral_trust, referral_share = _referrals(xy, trust_xy, params.trusts_per_practice)
 
     need_weight = rng.lognormal(-(params.need_weight_sd**2) / 2, params.need_weight_sd, n)
-    prevalence = _beta(params.diabetes_prevalence_mean, params.diabetes_prevalence_concentration,
-                       n, rng)  # fmt: skip
+    prevalence = _beta(
+        params.diabetes_prevalence_mean, params.diabetes_prevalence_concentration, n, rng
+    )
     # Larger practices score a little higher (IFS 2014: smaller practices see more avoidable
     # admissions); the tilt is on the beta mean, so quality stays in [0, 1].
     size_tilt = 0.05 * np.tanh(np.log(lists / params.list_size_mean))
@@ -107,8 +108,9 @@ def generate_world(params: Params, rng: np.random.Generator) -> World:
     cost_quantile = rng.random(n)
     mpig = _draw_mpig(lists, need_weight, params, rng)
 
-    graph = _build_graph(xy, area, trust_xy, referral_trust, referral_share,
-                         params.neighbours_per_practice)  # fmt: skip
+    graph = _build_graph(
+        xy, area, trust_xy, referral_trust, referral_share, params.neighbours_per_practice
+    )
     return World(
         graph=graph,
         practice_xy_km=xy,
@@ -131,7 +133,7 @@ def generate_world(params: Params, rng: np.random.Generator) -> World:
 def _place_practices(n: int, km2_per_practice: float, rng: np.random.Generator) -> np.ndarray:
     """Cluster most practices in towns, the rest spread evenly over a square."""
     side = np.sqrt(n * km2_per_practice)
-    n_rural = int(round(RURAL_SHARE * n))
+    n_rural = round(RURAL_SHARE * n)
     n_towns = max(1, n // PRACTICES_PER_TOWN)
     towns = rng.uniform(0.1 * side, 0.9 * side, size=(n_towns, 2))
     town_of = rng.integers(0, n_towns, size=n - n_rural)
@@ -161,7 +163,7 @@ def _group_areas(
 
 def _draw_lists(n: int, mean: float, sd: float, rng: np.random.Generator) -> np.ndarray:
     if sd == 0:
-        return np.full(n, int(round(mean)), dtype=np.int64)
+        return np.full(n, round(mean), dtype=np.int64)
     shape = (mean / sd) ** 2
     draws = rng.gamma(shape, sd**2 / mean, size=n)
     return np.maximum(SMALLEST_LIST, np.rint(draws)).astype(np.int64)
@@ -231,7 +233,7 @@ def _build_graph(
 
 
 def _area_edges(points: np.ndarray, members: np.ndarray, k: int) -> list[tuple[int, int]]:
-    """kNN edges among one area's practices, plus the shortest bridges joining its components."""
+    """KNN edges among one area's practices, plus the shortest bridges joining its components."""
     if len(members) < 2:
         return []
     kk = min(k + 1, len(members))

@@ -1,0 +1,94 @@
+"""The command line: outputs of a run, and bad input as one line with exit status 2."""
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+# Each test starts the CLI in a fresh interpreter (~1-2 s of imports).
+pytestmark = pytest.mark.slow
+
+
+def gpfed(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "gpfed.cli", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_run_writes_series_tables_and_plot(tmp_path):
+    result = gpfed(
+        "run",
+        "--steps",
+        "4",
+        "--seed",
+        "3",
+        "--set",
+        "n_practices=50",
+        "--set",
+        "mret_marginal_rate=2013Q2:0.3,2014Q1:0.5",
+        "--out",
+        str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "practices open" in result.stdout and "2013Q2 to 2014Q1" in result.stdout
+    series = pd.read_csv(tmp_path / "series.csv")
+    assert len(series) == 5 and series["practices_open"].iloc[0] == 50
+    for name in ("practices", "trusts", "commissioners", "ledger_by_purpose"):
+        assert (tmp_path / f"{name}.csv").stat().st_size > 0
+    assert (tmp_path / "panel.png").read_bytes()[:4] == b"\x89PNG"
+    assert '"mret_marginal_rate": {' in (tmp_path / "params.json").read_text()
+
+
+def test_parquet_output(tmp_path):
+    result = gpfed(
+        "run",
+        "--steps",
+        "2",
+        "--set",
+        "n_practices=30",
+        "--format",
+        "parquet",
+        "--quiet",
+        "--out",
+        str(tmp_path),
+    )
+    assert result.returncode == 0 and result.stdout == ""
+    assert len(pd.read_parquet(tmp_path / "series.parquet")) == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--set", "federation_incentve=3"], "no parameter 'federation_incentve'"),
+        (["--set", "n_practices=5"], "n_practices = '5' practices; allowed 10 to 12000"),
+        (["--set", "hospital_payment=pbrr"], "did you mean 'pbr'"),
+        (["--set", "n_practices"], "write NAME=VALUE"),
+        (["--set", "mret_marginal_rate=lots"], "expected float"),
+        (["--preset", "wales"], "preset = 'wales'"),
+        (["--scenario", "nope"], "no scenario 'nope'"),
+        (["--format", "xlsx"], "--format = 'xlsx'"),
+        (["--steps", "0"], "--steps"),
+        (["--seed", "-1"], "--seed"),
+    ],
+)
+def test_bad_input_exits_2_with_one_clear_line(args, message, tmp_path):
+    result = gpfed("run", "--out", str(tmp_path / "never"), *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "never").exists()
+
+
+def test_scenarios_and_params_listings():
+    scenarios = gpfed("scenarios")
+    assert scenarios.returncode == 0 and "status_quo" in scenarios.stdout
+    listing = gpfed("params", "--group", "exit")
+    assert "exit_quarters = 4" in listing.stdout and "allowed: 1 to 40" in listing.stdout
+    assert gpfed("params", "--group", "nope").returncode == 2
+
+
+def test_help_reads_well():
+    result = gpfed("run", "--help")
+    assert result.returncode == 0
+    assert "--set" in result.stdout and "Quarters to simulate" in result.stdout

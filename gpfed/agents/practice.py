@@ -11,32 +11,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from mesa.discrete_space import Cell, FixedAgent
 
+from gpfed.agents.node import NodeAgent
 from gpfed.model.finance import NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP
 from gpfed.model.ledger import ECONOMY
 from gpfed.model.registration import blend_into, disperse_list, nearest_open_practices
 from gpfed.model.state import PracticeState
 
 if TYPE_CHECKING:
-    from gpfed.model.model import GPFedModel
+    pass
 
 
-class Practice(FixedAgent):
-    """A GP practice (a row of the practice columns, fixed to its network node).
-
-    Args:
-        model: the model it belongs to.
-        index: its row in ``model.practice_state``.
-        cell: its node on ``model.network``.
-    """
-
-    model: GPFedModel
-
-    def __init__(self, model: GPFedModel, index: int, cell: Cell) -> None:
-        super().__init__(model)
-        self.index = index
-        self.cell = cell
+class Practice(NodeAgent):
+    """A GP practice (a row of the practice columns, fixed to its network node)."""
 
     @property
     def _state(self) -> PracticeState:

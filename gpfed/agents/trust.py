@@ -8,29 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mesa.discrete_space import Cell, FixedAgent
-
+from gpfed.agents.node import NodeAgent
 from gpfed.model.state import TrustState
 
 if TYPE_CHECKING:
-    from gpfed.model.model import GPFedModel
+    pass
 
 
-class Trust(FixedAgent):
-    """An acute hospital trust (a row of the trust columns, fixed to its network node).
-
-    Args:
-        model: the model it belongs to.
-        index: its row in ``model.trust_state``.
-        cell: its node on ``model.network``.
-    """
-
-    model: GPFedModel
-
-    def __init__(self, model: GPFedModel, index: int, cell: Cell) -> None:
-        super().__init__(model)
-        self.index = index
-        self.cell = cell
+class Trust(NodeAgent):
+    """An acute hospital trust (a row of the trust columns, fixed to its network node)."""
 
     @property
     def _state(self) -> TrustState:

@@ -95,8 +95,9 @@ class TrustState:
         baseline_population: registered patients referring to each trust, by area, at the start
             (share weighted), (areas, trusts).
         capacity: admissions a quarter a trust can treat.
-        cost_per_episode_gbp: variable cost of an admission, (emergency, elective) per trust.
-        fixed_cost_gbp: fixed cost a quarter per trust.
+        emergency_cost_gbp: variable cost of an emergency admission, £.
+        elective_cost_gbp: variable cost of an elective admission, £.
+        fixed_cost_gbp: fixed cost a quarter per trust, £.
         emergency_admissions: last quarter's emergency admissions per trust.
         elective_admissions: last quarter's elective admissions per trust.
         income_gbp: last quarter's income per trust.

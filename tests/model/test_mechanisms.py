@@ -7,35 +7,26 @@ from gpfed import GPFedModel
 SEEDS = range(5)
 
 
-def test_pbr_with_induced_demand_gives_more_emergency_admissions_than_capitation():
-    def admissions(payment: str, seed: int) -> int:
-        model = GPFedModel(
-            rng=seed,
-            n_practices=120,
-            hospital_payment=payment,
-            induced_demand_elasticity=1.0,
-            agent_table_every=0,
-        ).run(12)
-        return int(model.to_frame()["emergency_admissions"].iloc[1:].sum())
+def emergency_admissions(seed: int, payment: str, elasticity: float, quarters: int = 12) -> int:
+    model = GPFedModel(
+        rng=seed,
+        n_practices=120,
+        hospital_payment=payment,
+        induced_demand_elasticity=elasticity,
+        agent_table_every=0,
+    ).run(quarters)
+    return int(model.to_frame()["emergency_admissions"].iloc[1:].sum())
 
-    pbr = np.array([admissions("pbr", s) for s in SEEDS])
-    capitation = np.array([admissions("capitation", s) for s in SEEDS])
+
+def test_pbr_with_induced_demand_gives_more_emergency_admissions_than_capitation():
+    pbr = np.array([emergency_admissions(s, "pbr", 1.0) for s in SEEDS])
+    capitation = np.array([emergency_admissions(s, "capitation", 1.0) for s in SEEDS])
     assert (pbr > capitation).all()
     assert pbr.mean() / capitation.mean() > 1.03
 
 
 def test_no_induced_demand_means_payment_model_does_not_change_admissions():
-    def admissions(payment: str) -> int:
-        model = GPFedModel(
-            rng=2,
-            n_practices=80,
-            hospital_payment=payment,
-            induced_demand_elasticity=0.0,
-            agent_table_every=0,
-        ).run(8)
-        return int(model.to_frame()["emergency_admissions"].iloc[1:].sum())
-
-    assert admissions("pbr") == admissions("capitation")
+    assert emergency_admissions(2, "pbr", 0.0, 8) == emergency_admissions(2, "capitation", 0.0, 8)
 
 
 def test_faster_mpig_phase_out_raises_closures_among_small_practices():

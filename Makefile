@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out/demo
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench figures clean
 
 $(STAMP): pyproject.toml
 	@py=$$(scripts/find-python.sh) || exit 1; \
@@ -15,7 +15,11 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/gpfed run --preset region --steps 40 --seed 1 --out $(OUT)
-	@echo "Outputs in $(OUT)/ (series.csv, practices.csv, ledger_by_purpose.csv, panel.png)"
+
+# The README's picture: the demo run's outcome panel.
+figures: $(STAMP)
+	$(BIN)/gpfed run --preset region --steps 40 --seed 1 --out out/figures --quiet
+	cp out/figures/panel.png docs/img/demo_panel.png
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

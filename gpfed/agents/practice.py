@@ -16,7 +16,7 @@ from gpfed.agents.node import NodeAgent
 from gpfed.model.finance import NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP
 from gpfed.model.ledger import ECONOMY
 from gpfed.model.registration import blend_into, disperse_list, nearest_open_practices
-from gpfed.model.state import PracticeState
+from gpfed.model.state import PracticeState, profit_per_partner_gbp_per_year
 
 if TYPE_CHECKING:
     pass
@@ -62,7 +62,12 @@ class Practice(NodeAgent):
     @property
     def profit_per_partner_gbp_per_year(self) -> float:
         """Last quarter's profit per partner, annualised, £."""
-        return float(self._state.profit_per_partner_gbp_per_year[self.index])
+        state, i = self._state, self.index
+        return float(
+            profit_per_partner_gbp_per_year(
+                state.income_gbp[i], state.expenses_gbp[i], state.partners[i]
+            )
+        )
 
     @property
     def reserves_gbp(self) -> float:

@@ -82,7 +82,16 @@ class PracticeState:
     @property
     def profit_per_partner_gbp_per_year(self) -> np.ndarray:
         """Last quarter's profit per partner, annualised, £."""
-        return 4.0 * self.profit_gbp / np.maximum(self.partners, 1)
+        return profit_per_partner_gbp_per_year(self.income_gbp, self.expenses_gbp, self.partners)
+
+
+def profit_per_partner_gbp_per_year(income_gbp, expenses_gbp, partners):
+    """Annualised profit per partner from one quarter's income and expenses (arrays or scalars).
+
+    Per-agent readers call it on one practice's values: slicing a whole-column result for each
+    agent would make per-agent tables quadratic in the number of practices.
+    """
+    return 4.0 * (income_gbp - expenses_gbp) / np.maximum(partners, 1)
 
 
 @dataclass

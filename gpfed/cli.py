@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from gpfed.params import SPEC, ParameterError, Params, describe
+from gpfed.params import SPEC, ParameterError, Params, describe, unknown_parameter_error
 from gpfed.scenarios import all_scenarios
 
 app = typer.Typer(
@@ -51,8 +51,6 @@ def parse_settings(settings: list[str]) -> dict[str, object]:
         if not sep or not name:
             raise ParameterError(f"--set {item!r}: write NAME=VALUE, e.g. --set n_practices=150")
         if name not in SPEC:
-            from gpfed.params import unknown_parameter_error
-
             raise unknown_parameter_error(name)
         values[name] = SPEC[name].parse(text.strip())
     return values

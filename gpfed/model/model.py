@@ -115,19 +115,20 @@ class GPFedModel(Model):
         self.registrations = Registrations()
         self.demand_rates = DemandRates.calibrate(self.practice_state, self.levers)
         self.qof_reference_list = float(self.practice_state.list_size.mean())
+        starting_income = sum(
+            gms_income(
+                self.practice_state, self.levers, self.phase_outs, self.qof_reference_list
+            ).values()
+        )
         self.practice_state.cost_efficiency = viable_cost_efficiency(
             self.world.cost_quantile,
-            sum(
-                gms_income(
-                    self.practice_state, self.levers, self.phase_outs, self.qof_reference_list
-                ).values()
-            ),
+            starting_income,
             self.practice_state,
             self.params.practice_cost_efficiency_sd,
             self.levers.exit_profit_threshold_share * NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP,
         )
         self.trust_state = self._starting_trusts(n_areas, n_trusts)
-        self.commissioner_state = self._starting_commissioners(n_areas)
+        self.commissioner_state = self._starting_commissioners(n_areas, starting_income)
 
         self.practice_agents = {
             i: Practice(self, i, self.network[i]) for i in range(self.world.n_practices)
@@ -174,11 +175,15 @@ class GPFedModel(Model):
             fixed_cost_gbp=levers.trust_fixed_cost_share * baseline_cost,
         )
 
-    def _starting_commissioners(self, n_areas: int) -> CommissionerState:
-        """Other services absorb what the allocation leaves after the modelled baseline spend."""
+    def _starting_commissioners(self, n_areas: int, gms: np.ndarray) -> CommissionerState:
+        """Other services absorb what the allocation leaves after the modelled baseline spend.
+
+        Args:
+            n_areas: number of commissioner areas.
+            gms: each practice's GMS income in the first quarter, £.
+        """
         state, levers = self.practice_state, self.levers
         population = area_totals(state.list_size.astype(float), state, n_areas)
-        gms = sum(gms_income(state, levers, self.phase_outs, self.qof_reference_list).values())
         trusts = self.trust_state
         hospital = (
             trusts.baseline_emergency * levers.emergency_tariff_gbp

@@ -1,4 +1,7 @@
-"""Command line: ``gpfed run``, ``gpfed scenarios``, ``gpfed params``.
+"""Command line: ``gpfed run``, ``gpfed compare``, ``gpfed scenarios``, ``gpfed params``.
+
+``gpfed compare`` runs named policy scenarios over replicates with common seeds and prints each
+scenario's final-year outcomes with 95% confidence intervals (see :mod:`gpfed.compare`).
 
 Bad input (unknown parameter, value out of range, malformed ``--set``) prints one line naming the
 problem and exits with status 2, never a traceback.
@@ -7,6 +10,7 @@ problem and exits with status 2, never a traceback.
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -140,6 +144,147 @@ def _print_summary(series, preset: str, seed: int, elapsed: float, out: Path) ->
             f"{pattern.format(last[column]):>14}"
         )
     typer.echo(f"outputs: {out}/ (series, practices, trusts, commissioners, ledger, panel.png)")
+
+
+COMPARE_COLUMNS = {
+    "practices_open": "practices open",
+    "mean_list_size": "mean list",
+    "emergency_admissions_per_1000": "emerg. adm. /1,000",
+    "commissioner_spend_per_capita_gbp": "spend /capita £",
+    "profit_per_partner_mean_gbp": "profit /partner £k",
+    "exits_per_100_practices_per_year": "exits /100 a year",
+    "trust_balance_gbp": "trusts' balance £m",
+    "list_hhi": "list HHI",
+}
+"""Short column headers of the compare table (units after gpfed.compare.OUTCOME_SCALES)."""
+
+TABLE_WIDTH = 100
+
+
+@app.command()
+def compare(
+    scenario: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Named policy scenarios to compare (see 'gpfed scenarios').",
+            metavar="SCENARIO",
+            show_default=False,
+        ),
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Compare every registered scenario.")] = False,
+    reps: Annotated[int, typer.Option(help="Replicates per scenario.")] = 10,
+    steps: Annotated[
+        int | None,
+        typer.Option(help="Quarters to simulate (default: horizon_quarters, 40)."),
+    ] = None,
+    seed: Annotated[
+        int,
+        typer.Option(
+            help="Seed of the comparison; replicate r uses the same seed in every scenario."
+        ),
+    ] = 0,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Parameter value NAME=VALUE applied to every scenario (repeatable); a lever's "
+            "schedule as NAME=2013Q2:66.25,2014Q2:73.56. See 'gpfed params'.",
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the outputs.")] = Path("out/compare"),
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Compare scenarios over replicates with common random numbers.
+
+    Replicate r of every scenario runs with the same seed, so differences between scenarios come
+    from their parameters, not from chance. Prints each scenario's final-year mean of the main
+    outcomes with a 95% confidence interval over replicates, and writes to OUT: summary.csv,
+    runs.parquet (every run's series) and panel.png.
+    """
+    from gpfed import compare as compare_
+
+    if all_ and scenario:
+        raise _fail("give scenario names or --all, not both")
+    if not all_ and not scenario:
+        known = ", ".join(compare_.all_scenario_names())
+        raise _fail(f"name the scenarios to compare, or use --all; known: {known}")
+    # Checked here too so the message names the option the user typed.
+    for option, value, low in (("--reps", reps, 1), ("--steps", steps, 1), ("--seed", seed, 0)):
+        if value is not None and value < low:
+            raise _fail(f"{option} = {value}; allowed {low} or more")
+    names = compare_.all_scenario_names() if all_ else list(scenario or [])
+    try:
+        overrides = parse_settings(set_ or [])
+        started = time.perf_counter()
+        result = compare_.compare(
+            names, reps=reps, quarters=steps, seed=seed, overrides=overrides, progress=not quiet
+        )
+    except ParameterError as error:
+        raise _fail(str(error)) from None
+    elapsed = time.perf_counter() - started
+    paths = result.write(out)
+    if not quiet:
+        _print_comparison(result, elapsed, paths)
+
+
+def _estimate(mean: float, low: float, high: float) -> str:
+    """``mean [low, high]`` with decimals suited to the size of the numbers."""
+    finite = [abs(v) for v in (mean, low, high) if math.isfinite(v)]
+    size = max(finite, default=0.0)
+    pattern = "{:,.0f}" if size >= 100 else "{:,.1f}" if size >= 10 else "{:,.2f}"
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return pattern.format(mean)
+    return f"{pattern.format(mean)} [{pattern.format(low)}, {pattern.format(high)}]"
+
+
+def _print_comparison(result, elapsed: float, paths: dict[str, Path]) -> None:
+    from gpfed.compare import COMPARE_OUTCOMES, OUTCOME_SCALES
+
+    runs = result.runs
+    simulated = runs.loc[runs["step"] >= 1, "quarter"]
+    n = len(result.scenarios)
+    typer.echo(
+        f"gpfed compare: {n} scenario{'' if n == 1 else 's'} x {result.reps} replicates "
+        f"(common seeds from seed {result.seed}), {int(runs['step'].max())} quarters "
+        f"({simulated.min()} to {simulated.max()}) in {elapsed:.1f} s"
+    )
+    typer.echo("final-year means with 95% confidence intervals over replicates")
+    summary = result.summary().set_index(["scenario", "outcome"])
+    cells = {
+        outcome: [
+            _estimate(
+                *(
+                    summary.loc[(name, outcome), ["mean", "ci_low", "ci_high"]]
+                    / OUTCOME_SCALES.get(outcome, 1.0)
+                )
+            )
+            for name in result.scenarios
+        ]
+        for outcome in COMPARE_OUTCOMES
+    }
+    headers = {outcome: COMPARE_COLUMNS.get(outcome, outcome) for outcome in COMPARE_OUTCOMES}
+    widths = {o: max(len(headers[o]), *(len(c) for c in cells[o])) for o in COMPARE_OUTCOMES}
+    first = max(len("scenario"), *(len(name) for name in result.scenarios))
+    # Wrap the outcome columns into blocks that fit a terminal, repeating the scenario column.
+    blocks: list[list[str]] = [[]]
+    used = first
+    for outcome in COMPARE_OUTCOMES:
+        if blocks[-1] and used + 2 + widths[outcome] > TABLE_WIDTH:
+            blocks.append([])
+            used = first
+        blocks[-1].append(outcome)
+        used += 2 + widths[outcome]
+    for block in blocks:
+        typer.echo("")
+        typer.echo(
+            f"  {'scenario':<{first}}" + "".join(f"  {headers[o]:>{widths[o]}}" for o in block)
+        )
+        for row, name in enumerate(result.scenarios):
+            typer.echo(
+                f"  {name:<{first}}" + "".join(f"  {cells[o][row]:>{widths[o]}}" for o in block)
+            )
+    typer.echo("")
+    typer.echo("outputs: " + ", ".join(str(path) for path in paths.values()))
 
 
 @app.command()

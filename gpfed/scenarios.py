@@ -66,3 +66,98 @@ register(
         values={},
     )
 )
+
+register(
+    Scenario(
+        name="nhs_confederation",
+        title="Rising to the challenge: federation incentives and rewards for scale, MPIG "
+        "removed, seniority reviewed, tougher contractual levers, out-of-hours to federations",
+        source="NHS Confederation 2010, via Pulse 'NHS managers call for new GP contract'",
+        values={
+            "federation_incentive_gbp_per_patient_per_year": {"2013Q2": 0.0, "2015Q2": 3.0},
+            "reward_for_scale_gbp_per_patient_per_year": {"2013Q2": 0.0, "2015Q2": 2.0},
+            "mpig_phase_out_rate_per_year": {"2013Q2": 0.0, "2014Q2": 1.0},
+            "seniority_cut_rate_per_year": {"2013Q2": 0.0, "2014Q2": 0.3},
+            "gms_quality_floor": 0.65,
+            "termination_notices": 2,
+            "ooh_to_federations": True,
+        },
+    )
+)
+
+register(
+    Scenario(
+        name="kings_fund_2011",
+        title="Tear up the contract: core services defined, integrated population and pathway "
+        "contracts let by competitive tender alongside GMS, quality premium on outcomes",
+        source="Pulse ''Tear up' GP contract, advisory body urges' (2011); A. Dixon, King's "
+        "Fund blog 'Is the GP contract a barrier to integrated care?'",
+        values={
+            "gp_contract_regime": {"2013Q2": "gms", "2015Q2": "mandatory"},
+            "core_definition": 0.9,
+            "pathway_lots": True,
+            "quality_premium_admissions_weight": 0.5,
+        },
+    )
+)
+
+register(
+    Scenario(
+        name="kings_fund_2014",
+        title="Optional new contract: federations (family care networks) opt into capitated "
+        "contracts merging GP and community funding, outcome incentives, right of return",
+        source="King's Fund, Addicott & Ham 2014, 'Commissioning and funding general practice'",
+        values={
+            "gp_contract_regime": {"2013Q2": "gms", "2015Q2": "optional"},
+            "gms_merged_into_contract": True,
+            "outcome_payment_share": 0.05,
+            "federation_incentive_gbp_per_patient_per_year": {"2013Q2": 0.0, "2015Q2": 2.0},
+            "contract_length_quarters": 40,
+        },
+    )
+)
+
+register(
+    Scenario(
+        name="competitive_commissioning",
+        title="Competitive commissioning with no national GP contract: all primary care within "
+        "tendered integrated contracts, outside entrants bid",
+        source="A. Dixon (King's Fund, 2011): GP care contracted within integrated care through "
+        "competitive commissioning",
+        values={
+            "gp_contract_regime": {"2013Q2": "gms", "2015Q2": "competitive"},
+            "outside_entrants": True,
+        },
+    )
+)
+
+register(
+    Scenario(
+        name="trust_led_ico",
+        title="Trust-led integrated care organisations: trusts and practices in ICOs hold "
+        "population contracts with GP funding merged in; commissioner discretion over retention",
+        source="Nuffield Trust & King's Fund 2010, 'Where next for integrated care organisations "
+        "in the English NHS?'",
+        values={
+            "gp_contract_regime": {"2013Q2": "gms", "2015Q2": "mandatory"},
+            "gms_merged_into_contract": True,
+            "trust_coordination_capacity": 0.8,
+            "pathway_lots": False,
+            "retention_threshold": 0.2,
+            "contract_length_quarters": 40,
+        },
+    )
+)
+
+register(
+    Scenario(
+        name="commissioner_provider_merger",
+        title="GP commissioners also provide: integrated contracts tendered, with commissioners "
+        "favouring their own areas' federations in awards",
+        source="R. Lewis (King's Fund) at the 2011 launch: merging commissioner and provider roles",
+        values={
+            "gp_contract_regime": {"2013Q2": "gms", "2015Q2": "mandatory"},
+            "commissioner_own_federation_bias": 0.15,
+        },
+    )
+)

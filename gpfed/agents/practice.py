@@ -19,7 +19,7 @@ from gpfed.model.registration import blend_into, disperse_list, nearest_open_pra
 from gpfed.model.state import PracticeState, profit_per_partner_gbp_per_year
 
 if TYPE_CHECKING:
-    pass
+    from gpfed.agents.federation import Federation
 
 
 class Practice(NodeAgent):
@@ -80,9 +80,39 @@ class Practice(NodeAgent):
         return int(self._state.emergency_admissions[self.index])
 
     @property
+    def federation(self) -> Federation | None:
+        """The federation it belongs to, if any."""
+        return self.model.federations.get(int(self._state.federation[self.index]))
+
+    @property
+    def federation_id(self) -> int:
+        """Unique id of its federation (-1: none)."""
+        return int(self._state.federation[self.index])
+
+    @property
     def contract(self) -> str:
-        """The contract it holds for core general practice."""
-        return "GMS"
+        """How its patients' care is contracted.
+
+        "GMS", or the integrated contract covering it as "<kind> (<holder>)", e.g.
+        "population (alliance)".
+        """
+        contract_id = int(self.model.contracts.coverage[self.index])
+        if contract_id < 0:
+            return "GMS"
+        contract = self.model.contracts.contracts[contract_id]
+        return f"{contract.kind} ({contract.holder})"
+
+    def leave_federation(self, federation: Federation) -> None:
+        """Leave its federation.
+
+        With the right of return its patients go back to GMS if they were under that
+        federation's contract.
+        """
+        book = self.model.contracts
+        contract_id = int(book.coverage[self.index])
+        if contract_id >= 0 and book.contracts[contract_id].federation is federation:
+            book.release_practice(self.index)
+        federation.release(self.index)
 
     @staticmethod
     def count_failing_quarters(state: PracticeState, threshold_share: float) -> None:
@@ -110,6 +140,9 @@ class Practice(NodeAgent):
         """
         state, ledger, accounts = self._state, self.model.ledger, self.model.accounts
         i = self.index
+        if self.federation is not None:
+            self.leave_federation(self.federation)
+        self.model.contracts.release_practice(i)
         state.is_open[i] = False
         receivers = nearest_open_practices(i, self.model.practice_neighbours, state.is_open)
         balance = ledger.balance_gbp(accounts.practice[i])

@@ -144,9 +144,23 @@ def draw_activity(
     trust_spare: np.ndarray,
     rng: np.random.Generator,
     integration_effect: np.ndarray | None = None,
+    capitated: np.ndarray | None = None,
 ) -> None:
-    """Draw this quarter's activity (Poisson) into the practice columns."""
+    """Draw this quarter's activity (Poisson) into the practice columns.
+
+    Args:
+        state: practice columns (activity is written into them).
+        rates: calibrated base rates.
+        levers: parameter values in force.
+        trust_spare: each trust's spare capacity last quarter.
+        rng: the demand stream.
+        integration_effect: share of emergency admissions integrated care avoids, per practice.
+        capitated: practices whose patients are under a capitated population contract: the
+            holder manages referrals, so trusts' spare capacity induces no demand for them.
+    """
     induced = induced_demand(state, trust_spare, levers)
+    if capitated is not None:
+        induced = np.where(capitated, 0.0, induced)
     means = expected_activity(state, rates, levers, induced, integration_effect)
     state.emergency_admissions, state.elective_admissions, state.consultations = (
         rng.poisson(mean) for mean in means

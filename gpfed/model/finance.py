@@ -47,6 +47,24 @@ class PhaseOuts:
 
 
 @dataclass
+class Coverage:
+    """What integrated contracts take out of the commissioner's direct payments this quarter.
+
+    Attributes:
+        emergency_share: share of each practice's emergency admissions a contract pays for.
+        elective_share: share of each practice's elective admissions a contract pays for.
+        gms_payer: account that pays each practice's GMS (a contract holder where GMS money is
+            merged into its contract, else the practice's commissioner).
+        community_gbp: other-services spend per area moved into contracts this quarter, £.
+    """
+
+    emergency_share: np.ndarray
+    elective_share: np.ndarray
+    gms_payer: np.ndarray
+    community_gbp: np.ndarray
+
+
+@dataclass
 class CommissionerState:
     """Per-area columns: the fixed rate at which each commissioner buys other services."""
 
@@ -132,6 +150,7 @@ def hospital_payments(
     elective: np.ndarray,
     population: np.ndarray,
     levers: SimpleNamespace,
+    uncovered_share: np.ndarray | float = 1.0,
 ) -> dict[str, np.ndarray]:
     """Commissioner-to-trust payments this quarter, £ by purpose, each an (area, trust) array.
 
@@ -141,17 +160,20 @@ def hospital_payments(
         elective: elective admissions this quarter by (area, trust).
         population: registered patients referring to each trust by (area, trust).
         levers: parameter values in force.
+        uncovered_share: share of each (area, trust) population not under an integrated
+            contract; baselines (blocks, MRET thresholds) shrink with it.
     """
     tariff_e, tariff_el = levers.emergency_tariff_gbp, levers.elective_tariff_gbp
-    baseline_e, baseline_el = trusts.baseline_emergency, trusts.baseline_elective
+    baseline_e = trusts.baseline_emergency * uncovered_share
+    baseline_el = trusts.baseline_elective * uncovered_share
     mode = levers.hospital_payment
     if mode == "capitation":
         baseline_value = baseline_e * tariff_e + baseline_el * tariff_el
         per_head = np.divide(
             baseline_value,
-            trusts.baseline_population,
+            trusts.baseline_population * uncovered_share,
             out=np.zeros_like(baseline_value),
-            where=trusts.baseline_population > 0,
+            where=trusts.baseline_population * uncovered_share > 0,
         )
         return {"capitation": per_head * population}
     block = {"block_contract": baseline_e * tariff_e + baseline_el * tariff_el}
@@ -196,18 +218,20 @@ def settle_quarter(
     phase: PhaseOuts,
     qof_reference_list: float,
     years_elapsed: float,
+    coverage: Coverage,
 ) -> None:
     """Make every payment of one quarter, in order.
 
     1. Treasury pays each commissioner its allocation per head.
-    2. Commissioners pay their practices under GMS.
-    3. Commissioners pay trusts for their patients' activity under the payment model in force.
-    4. Commissioners buy other services (to the economy) at their fixed rate per head.
+    2. Commissioners (or, where GMS is merged into a contract, its holder) pay practices GMS.
+    3. Commissioners pay trusts for their patients' activity under the payment model in force,
+       except the activity integrated contracts pay for.
+    4. Commissioners buy other services (to the economy) at their fixed rate per head, less
+       what contracts now buy.
     5. Practices pay expenses; partners draw profit above working capital.
     6. Trusts pay their costs.
     """
     n_areas, n_trusts = trusts.baseline_emergency.shape
-    area_of = accounts.commissioner[state.area]
     population = area_totals(state.list_size * state.is_open.astype(float), state, n_areas)
     ledger.pay(
         TREASURY,
@@ -220,24 +244,36 @@ def settle_quarter(
     income = gms_income(state, levers, phase, qof_reference_list)
     state.income_gbp = np.zeros(len(state.list_size))
     for purpose in GMS_PURPOSES:
-        ledger.pay(area_of, accounts.practice, income[purpose], purpose)
+        ledger.pay(coverage.gms_payer, accounts.practice, income[purpose], purpose)
         state.income_gbp += income[purpose]
-    spend += area_totals(state.income_gbp, state, n_areas)
+    by_commissioner = coverage.gms_payer == accounts.commissioner[state.area]
+    spend += area_totals(state.income_gbp * by_commissioner, state, n_areas)
 
-    emergency = by_area_and_trust(state.emergency_admissions, state, n_areas, n_trusts)
-    elective = by_area_and_trust(state.elective_admissions, state, n_areas, n_trusts)
-    referred = by_area_and_trust(state.list_size * state.is_open, state, n_areas, n_trusts)
-    trusts.emergency_admissions = emergency.sum(axis=0)
-    trusts.elective_admissions = elective.sum(axis=0)
+    def by_cell(values: np.ndarray) -> np.ndarray:
+        return by_area_and_trust(values, state, n_areas, n_trusts)
+
+    trusts.emergency_admissions = by_cell(state.emergency_admissions).sum(axis=0)
+    trusts.elective_admissions = by_cell(state.elective_admissions).sum(axis=0)
+    emergency = by_cell(state.emergency_admissions * (1.0 - coverage.emergency_share))
+    elective = by_cell(state.elective_admissions * (1.0 - coverage.elective_share))
+    lists = state.list_size * state.is_open
+    referred = by_cell(lists * (1.0 - coverage.elective_share))
+    uncovered = np.divide(
+        referred, by_cell(lists), out=np.ones_like(referred), where=by_cell(lists) > 0
+    )
     payer = np.repeat(accounts.commissioner, n_trusts).reshape(n_areas, n_trusts)
     payee = np.tile(accounts.trust, n_areas).reshape(n_areas, n_trusts)
     trusts.income_gbp = np.zeros(n_trusts)
-    for purpose, amount in hospital_payments(trusts, emergency, elective, referred, levers).items():
+    payments = hospital_payments(trusts, emergency, elective, referred, levers, uncovered)
+    for purpose, amount in payments.items():
         ledger.pay(payer, payee, amount, purpose)
         trusts.income_gbp += amount.sum(axis=0)
         spend += amount.sum(axis=1)
 
-    other = commissioners.other_services_gbp_per_head_per_quarter * population
+    other = np.maximum(
+        commissioners.other_services_gbp_per_head_per_quarter * population - coverage.community_gbp,
+        0.0,
+    )
     ledger.pay(accounts.commissioner, ECONOMY, other, "other_services")
     commissioners.spend_gbp = spend + other
 

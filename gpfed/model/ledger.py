@@ -70,6 +70,18 @@ class Ledger:
         self._purposes: dict[str, int] = {}
         self._chunks: list[tuple[int, int, np.ndarray, np.ndarray, np.ndarray]] = []
         self._totals: dict[tuple[int, str], int] = {}
+        self._opened_kinds: list[str] = []
+
+    def open_account(self, kind: str) -> int:
+        """Open a new account with a zero balance (a federation, an entrant); return its number."""
+        self.balance_pence = np.append(self.balance_pence, np.int64(0))
+        self._opened_kinds.append(kind)
+        return len(self.balance_pence) - 1
+
+    def holder_types(self) -> np.ndarray:
+        """Holder type name of every account, accounts opened during the run included."""
+        opened = np.array(self._opened_kinds, dtype=object)
+        return np.concatenate([self.accounts.holder_type(), opened])
 
     def pay(
         self,
@@ -149,7 +161,7 @@ class Ledger:
         if not self.keep_transfers:
             raise RuntimeError("this ledger was built with keep_transfers=False")
         names = np.array(list(self._purposes), dtype=object)
-        kinds = self.accounts.holder_type()
+        kinds = self.holder_types()
         if not self._chunks:
             payer = payee = pence = np.zeros(0, dtype=np.int64)
             steps = codes = np.zeros(0, dtype=np.int64)

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from gpfed.model.contracts import HOLDER_KINDS
+
 if TYPE_CHECKING:
     from gpfed.model.model import GPFedModel
 
@@ -40,6 +42,32 @@ METRICS: dict[str, str] = {
     "mpig_paid_gbp": "MPIG paid this quarter, £",
     "seniority_paid_gbp": "seniority paid this quarter, £",
     "quality_mean": "list-weighted mean practice quality (0-1)",
+    "share_practices_federated": "share of open practices in a federation",
+    "federations": "federations",
+    "federation_mean_members": "mean practices per federation",
+    "federation_max_members": "practices in the largest federation",
+    "federation_mean_list": "mean federation list (patients)",
+    "federation_joins": "practices joining or founding a federation this quarter",
+    "federation_leavers": "practices leaving a federation this quarter",
+    "integrated_population_share": "share of patients under a population contract",
+    "integrated_population_federation": "patients under population contracts held by federations",
+    "integrated_population_trust": "patients under population contracts held by trusts",
+    "integrated_population_alliance": "patients under population contracts held by "
+    "federation-trust alliances (ICOs)",
+    "integrated_population_entrant": "patients under population contracts held by entrants",
+    "diabetes_pathway_population": "patients whose diabetes care is under a pathway contract",
+    "contracts_active": "integrated contracts in force",
+    "contract_awards": "integrated contracts awarded this quarter",
+    "contract_handbacks": "integrated contracts handed back this quarter",
+    "contract_terminations": "integrated contracts terminated this quarter",
+    "contract_expiries": "integrated contracts expired this quarter",
+    "contract_quality_mean": "mean quality promised by the holders of contracts in force (0-1)",
+    "paid_twice_gbp": "spend on integrated contracts for services GMS already pays for, this "
+    "quarter, £",
+    "risk_share_transfers_gbp": "money moved between commissioners and holders by risk sharing "
+    "this quarter, £",
+    "federation_payments_gbp": "federation incentive, reward for scale and out-of-hours paid to "
+    "federations this quarter, £",
 }
 """Every model-level series with its meaning and unit: the DataCollector's model reporters."""
 
@@ -60,6 +88,15 @@ FLOWS = {
     "profit_per_partner_p90_gbp",
     "mpig_paid_gbp",
     "seniority_paid_gbp",
+    "federation_joins",
+    "federation_leavers",
+    "contract_awards",
+    "contract_handbacks",
+    "contract_terminations",
+    "contract_expiries",
+    "paid_twice_gbp",
+    "risk_share_transfers_gbp",
+    "federation_payments_gbp",
 }
 
 
@@ -90,6 +127,7 @@ def compute_metrics(model: GPFedModel, exits: dict[str, int] | None) -> dict[str
         ),
         "trust_balance_gbp": float(model.ledger.balance_gbp(model.accounts.trust).sum()),
         "quality_mean": float(np.average(state.quality[is_open], weights=lists)),
+        **_integrated_care_stock(model),
     }
     if exits is None:
         return {**stock, **dict.fromkeys(FLOWS, float("nan"))}
@@ -128,5 +166,48 @@ def compute_metrics(model: GPFedModel, exits: dict[str, int] | None) -> dict[str
         "profit_per_partner_p90_gbp": float(np.percentile(profit, 90)),
         "mpig_paid_gbp": paid.get("mpig", 0.0),
         "seniority_paid_gbp": paid.get("seniority", 0.0),
+        "federation_joins": model.federation_counts["joined"] + model.federation_counts["founded"],
+        "federation_leavers": model.federation_counts["left"],
+        "contract_awards": model.contracts.events["awarded"],
+        "contract_handbacks": model.contracts.events["handed_back"],
+        "contract_terminations": model.contracts.events["terminated"],
+        "contract_expiries": model.contracts.events["expired"],
+        "paid_twice_gbp": paid.get("paid_twice", 0.0),
+        "risk_share_transfers_gbp": paid.get("risk_share", 0.0),
+        "federation_payments_gbp": sum(
+            paid.get(p, 0.0) for p in ("federation_incentive", "reward_for_scale", "ooh_payment")
+        ),
     }
     return {**stock, **flows}
+
+
+def _integrated_care_stock(model: GPFedModel) -> dict[str, float]:
+    """Federation and contract series that are states, not flows."""
+    state, book = model.practice_state, model.contracts
+    is_open = state.is_open
+    lists = state.list_size * is_open
+    sizes = np.array([f.n_members for f in model.federations.values()], dtype=float)
+    pooled = np.array([f.list_size for f in model.federations.values()], dtype=float)
+    by_holder = dict.fromkeys(HOLDER_KINDS, 0.0)
+    pathway = 0.0
+    active = book.active()
+    for contract in active:
+        covered = contract.practices[book.coverage[contract.practices] == contract.id]
+        if contract.kind == "population":
+            by_holder[contract.holder] += float(lists[covered].sum())
+        else:
+            pathway += float(lists[covered].sum())
+    return {
+        "share_practices_federated": float(np.mean(state.federation[is_open] >= 0)),
+        "federations": len(sizes),
+        "federation_mean_members": float(sizes.mean()) if len(sizes) else 0.0,
+        "federation_max_members": float(sizes.max()) if len(sizes) else 0.0,
+        "federation_mean_list": float(pooled.mean()) if len(pooled) else 0.0,
+        "integrated_population_share": sum(by_holder.values()) / max(float(lists.sum()), 1.0),
+        **{f"integrated_population_{kind}": value for kind, value in by_holder.items()},
+        "diabetes_pathway_population": pathway,
+        "contracts_active": len(active),
+        "contract_quality_mean": float(np.mean([c.quality for c in active]))
+        if active
+        else float("nan"),
+    }

@@ -4,11 +4,20 @@ Step order (one quarter), written once here:
 
 1. levers in force this quarter; MPIG and seniority phase-outs advance;
 2. registered lists grow by net population growth;
-3. demand: consultations, elective and emergency admissions drawn per practice;
-4. money: allocations, GMS payments, hospital payments, other services, practice expenses and
-   drawings, trust costs (:func:`gpfed.model.finance.settle_quarter`);
-5. exits: practices failing for long enough merge or hand back their contracts, patients move;
-6. outcome series are computed and collected.
+3. federations: unhappy members leave, some unfederated practices join or found one
+   (:func:`gpfed.model.federations.federation_round`);
+4. tenders on the commissioners' calendar (:func:`gpfed.model.tendering.tender_round`);
+5. demand: consultations, elective and emergency admissions drawn per practice, with the
+   integration effect of contracts in force;
+6. money: allocations, GMS payments, hospital payments, other services, practice expenses and
+   drawings, trust costs (:func:`gpfed.model.finance.settle_quarter`); integrated contracts,
+   outcome payments, risk sharing, notices, terminations, hand-backs and expiries
+   (:func:`gpfed.model.contracts.settle_contracts`); federations' own money and the sharing of
+   their results (:func:`gpfed.model.federations.settle_federations`); the commissioners'
+   yearly quality premium;
+7. exits: practices failing for long enough (or terminated under the GMS quality floor) merge or
+   hand back their contracts, patients move;
+8. outcome series are computed and collected.
 """
 
 from __future__ import annotations
@@ -22,22 +31,31 @@ import pandas as pd
 from mesa import DataCollector, Model
 from mesa.discrete_space import Network
 
-from gpfed.agents import Commissioner, Practice, Trust
+from gpfed.agents import Commissioner, Federation, Practice, Trust
 from gpfed.model import streams as streams_
+from gpfed.model.contracts import NO_CONTRACT, ContractBook, settle_contracts
 from gpfed.model.demand import DemandRates, draw_activity, expected_activity
+from gpfed.model.federations import CoalitionValue, federation_round, settle_federations
 from gpfed.model.finance import (
     NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP,
     CommissionerState,
+    Coverage,
     PhaseOuts,
     area_totals,
     gms_income,
     settle_quarter,
     viable_cost_efficiency,
 )
-from gpfed.model.ledger import Accounts, Ledger
+from gpfed.model.ledger import TREASURY, Accounts, Ledger
 from gpfed.model.metrics import METRICS, compute_metrics
 from gpfed.model.registration import Registrations
 from gpfed.model.state import PracticeState, TrustState, by_area_and_trust
+from gpfed.model.tendering import (
+    assign_localities,
+    contract_margin_gbp_per_patient_per_year,
+    lot_baseline_per_head,
+    tender_round,
+)
 from gpfed.model.world import generate_world
 from gpfed.params import Params, step_to_quarter
 
@@ -51,6 +69,8 @@ PRACTICE_TABLE = {
     "profit_per_partner_gbp_per_year": "profit_per_partner_gbp_per_year",
     "reserves_gbp": "reserves_gbp",
     "emergency_admissions": "emergency_admissions",
+    "federation_id": "federation_id",
+    "contract": "contract",
 }
 TRUST_TABLE = {
     "index": "index",
@@ -60,6 +80,13 @@ TRUST_TABLE = {
     "income_gbp": "income_gbp",
     "surplus_gbp": "surplus_gbp",
     "balance_gbp": "balance_gbp",
+}
+FEDERATION_TABLE = {
+    "area": "area",
+    "n_members": "n_members",
+    "list_size": "list_size",
+    "reserves_gbp": "reserves_gbp",
+    "contract_kind": "contract_kind",
 }
 COMMISSIONER_TABLE = {
     "index": "index",
@@ -129,6 +156,7 @@ class GPFedModel(Model):
         )
         self.trust_state = self._starting_trusts(n_areas, n_trusts)
         self.commissioner_state = self._starting_commissioners(n_areas, starting_income)
+        self._start_integrated_care()
 
         self.practice_agents = {
             i: Practice(self, i, self.network[i]) for i in range(self.world.n_practices)
@@ -145,6 +173,7 @@ class GPFedModel(Model):
                 Practice: PRACTICE_TABLE,
                 Trust: TRUST_TABLE,
                 Commissioner: COMMISSIONER_TABLE,
+                Federation: FEDERATION_TABLE,
             },
         )
         self._collect()
@@ -196,6 +225,40 @@ class GPFedModel(Model):
             spend_gbp=np.zeros(n_areas),
         )
 
+    def _start_integrated_care(self) -> None:
+        """Federation and contract state: none at the start, as in 2013."""
+        state, levers = self.practice_state, self.levers
+        n = self.world.n_practices
+        self.federations: dict[int, Federation] = {}
+        self.contracts = ContractBook(coverage=np.full(n, NO_CONTRACT, dtype=np.int64))
+        self.contracts.reset_events()
+        self.entrant_account: int | None = None
+        self.federation_counts = {"left": 0, "joined": 0, "founded": 0}
+        self.locality = assign_localities(
+            self.world.practice_xy_km, state.area, state.list_size, levers.locality_population
+        )
+        self.lot_baseline = lot_baseline_per_head(self)
+        sd = levers.federation_autonomy_cost_sd
+        state.autonomy_cost_gbp_per_year = (
+            levers.federation_autonomy_cost_gbp_per_year
+            * self.streams["autonomy"].lognormal(-(sd**2) / 2, sd, n)
+        )
+        self.federation_value = self._coalition_value(levers)
+        lists = state.list_size.astype(float)
+        self.area_emergency_baseline_per_head = area_totals(
+            expected_activity(state, self.demand_rates, levers, np.zeros(n))[0],
+            state,
+            len(self.accounts.commissioner),
+        ) / area_totals(lists, state, len(self.accounts.commissioner))
+
+    def _coalition_value(self, levers: Any) -> CoalitionValue:
+        return CoalitionValue(
+            levers,
+            partial(
+                contract_margin_gbp_per_patient_per_year, levers=levers, baseline=self.lot_baseline
+            ),
+        )
+
     def step(self) -> None:
         """Simulate one quarter (see the module docstring for the order)."""
         quarter = self.steps - 1
@@ -206,12 +269,23 @@ class GPFedModel(Model):
         self.registrations.grow(
             state, levers.registered_population_growth_per_year, self.streams["population"]
         )
+        self.contracts.reset_events()
+        self.federation_value = self._coalition_value(levers)
+        self.federation_counts = federation_round(self)
+        federation_balances = {
+            fid: int(self.ledger.balance_pence[f.account]) for fid, f in self.federations.items()
+        }
+        if quarter % levers.tender_every_quarters == 0:
+            tender_round(self)
+        coverage = self._coverage(levers)
         draw_activity(
             state,
             self.demand_rates,
             levers,
             self.trust_state.spare_capacity,
             self.streams["demand"],
+            integration_effect=self.contracts.integration_effect(state, levers),
+            capitated=coverage.elective_share > 0,
         )
         drift = levers.practice_cost_drift_sd
         state.cost_efficiency *= self.streams["practice_costs"].lognormal(
@@ -227,26 +301,89 @@ class GPFedModel(Model):
             self.phase_outs,
             self.qof_reference_list,
             quarter / 4,
+            coverage,
         )
+        settle_contracts(self)
+        settle_federations(self, federation_balances)
+        if quarter % 4 == 3:
+            self._quality_premium(levers)
         Practice.count_failing_quarters(state, levers.exit_profit_threshold_share)
         exits = self._exits(levers)
         self.metrics = compute_metrics(self, exits)
         self._collect()
         self.running = self.steps < self.params.horizon_quarters
 
+    def _coverage(self, levers: Any) -> Coverage:
+        """What contracts in force pay for this quarter, for the commissioner's own payments."""
+        state, book = self.practice_state, self.contracts
+        emergency, elective, _ = book.covered_shares(state, levers)
+        gms_payer = self.accounts.commissioner[state.area].copy()
+        for contract in book.active():
+            if contract.merged_gms:
+                covered = contract.practices[book.coverage[contract.practices] == contract.id]
+                gms_payer[covered] = contract.account
+        lists = state.list_size * state.is_open
+        n_areas = len(self.accounts.commissioner)
+        community = levers.community_services_gbp_per_head_per_year * lists * elective
+        diabetes = (
+            levers.diabetes_care_gbp_per_diabetic_per_year
+            * lists
+            * state.diabetes_prevalence
+            * ((emergency > 0) & (elective == 0))
+        )
+        return Coverage(
+            emergency_share=emergency,
+            elective_share=elective,
+            gms_payer=gms_payer,
+            community_gbp=area_totals(community + diabetes, state, n_areas) / 4,
+        )
+
+    def _quality_premium(self, levers: Any) -> None:
+        """Pay the yearly quality premium from the treasury to commissioners not in deficit.
+
+        The score weighs avoidable emergency admissions against the area's baseline and
+        practice quality.
+        """
+        state = self.practice_state
+        n_areas = len(self.accounts.commissioner)
+        lists = (state.list_size * state.is_open).astype(float)
+        population = area_totals(lists, state, n_areas)
+        per_head = (
+            area_totals(state.emergency_admissions.astype(float), state, n_areas) / population
+        )
+        baseline = self.area_emergency_baseline_per_head
+        admissions = np.clip(
+            (baseline - per_head) / (levers.admissions_target_reduction * baseline), 0.0, 1.0
+        )
+        quality = area_totals(state.quality * lists, state, n_areas) / population
+        weight = levers.quality_premium_admissions_weight
+        score = weight * admissions + (1.0 - weight) * quality
+        eligible = self.ledger.balance_gbp(self.accounts.commissioner) >= 0
+        amount = levers.quality_premium_gbp_per_head_per_year * population * score * eligible
+        self.ledger.pay(TREASURY, self.accounts.commissioner, amount, "quality_premium")
+
     def _exits(self, levers: Any) -> dict[str, int]:
-        """Failing practices leave, in random order; a merger resets the absorber's run."""
+        """Failing practices leave, in random order; a merger resets the absorber's run.
+
+        Under the GMS quality floor, a practice below it gets a remedial notice each year and
+        hands back its contract after ``termination_notices`` of them.
+        """
         state = self.practice_state
         rng = self.streams["exits"]
         counts = {"closures": 0, "mergers": 0}
-        for i in rng.permutation(np.flatnonzero(state.failing_quarters >= levers.exit_quarters)):
+        terminated = np.zeros(len(state.is_open), dtype=bool)
+        if levers.gms_quality_floor > 0 and (self.steps - 1) % 4 == 3:
+            below = state.is_open & (state.quality < levers.gms_quality_floor)
+            below &= self.contracts.coverage == NO_CONTRACT
+            state.gms_notices[below] += 1
+            terminated = below & (state.gms_notices >= levers.termination_notices)
+        leaving = (state.failing_quarters >= levers.exit_quarters) | terminated
+        for i in rng.permutation(np.flatnonzero(leaving)):
             # The last open practice stays: its patients would have nowhere to go.
-            if (
-                state.is_open[i]
-                and state.failing_quarters[i] >= levers.exit_quarters
-                and np.count_nonzero(state.is_open) > 1
-            ):
-                outcome = self.practice_agents.pop(int(i)).exit(levers.merge_probability, rng)
+            still_failing = state.failing_quarters[i] >= levers.exit_quarters or terminated[i]
+            if state.is_open[i] and still_failing and np.count_nonzero(state.is_open) > 1:
+                merge = 0.0 if terminated[i] else levers.merge_probability
+                outcome = self.practice_agents.pop(int(i)).exit(merge, rng)
                 counts["closures" if outcome == "closure" else "mergers"] += 1
         return counts
 

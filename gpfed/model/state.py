@@ -18,6 +18,9 @@ class PracticeState:
     """Columns of practice state; index i is practice i (closed practices keep their row).
 
     Lists, partners and flows are per practice; money flows are £ in the last quarter.
+    ``federation`` holds the unique id of the practice's Federation agent (-1: none);
+    ``below_share_quarters`` counts quarters its federation share stayed below its autonomy
+    cost; ``gms_notices`` counts remedial notices under the GMS quality floor.
     """
 
     is_open: np.ndarray
@@ -38,9 +41,18 @@ class PracticeState:
     emergency_admissions: np.ndarray = field(init=False)
     elective_admissions: np.ndarray = field(init=False)
     consultations: np.ndarray = field(init=False)
+    federation: np.ndarray = field(init=False)
+    below_share_quarters: np.ndarray = field(init=False)
+    autonomy_cost_gbp_per_year: np.ndarray = field(init=False)
+    gms_notices: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         n = len(self.list_size)
+        # -1: in no federation (agents.federation.NO_FEDERATION).
+        self.federation = np.full(n, -1, dtype=np.int64)
+        self.below_share_quarters = np.zeros(n, dtype=np.int64)
+        self.autonomy_cost_gbp_per_year = np.zeros(n)
+        self.gms_notices = np.zeros(n, dtype=np.int64)
         self.failing_quarters = np.zeros(n, dtype=np.int64)
         self.income_gbp = np.zeros(n)
         self.expenses_gbp = np.zeros(n)

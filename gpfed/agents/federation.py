@@ -111,11 +111,13 @@ class Federation(Agent):
 
     def admits(self, practice: int) -> bool:
         """An applicant is admitted only if its marginal value to the federation is positive."""
-        state, value = self.model.practice_state, self.model.federation_value
         pooled = float(self.list_size)
-        n = self.n_members
-        grown = value(np.array([pooled + state.list_size[practice]]), np.array([n + 1]))[0]
-        return bool(grown > value(np.array([pooled]), np.array([n]))[0])
+        n = len(self.members)
+        before, after = self.model.federation_value(
+            np.array([pooled, pooled + self.model.practice_state.list_size[practice]]),
+            np.array([n, n + 1]),
+        )
+        return bool(after > before)
 
     # --- membership ---------------------------------------------------------------------------
     def add(self, practice: int) -> None:

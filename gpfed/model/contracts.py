@@ -91,6 +91,33 @@ class Contract:
         return len(self.achievements)
 
 
+@dataclass(frozen=True)
+class CoveredRows:
+    """The practices covered by contracts in force, as flat arrays.
+
+    Attributes:
+        contracts: the contracts in force, in id order.
+        practice: each covered practice.
+        contract: position in ``contracts`` of the contract covering it.
+        emergency_share: share of its emergency admissions the contract pays for.
+        population_lot: whether that contract is a population lot.
+    """
+
+    contracts: list[Contract]
+    practice: np.ndarray
+    contract: np.ndarray
+    emergency_share: np.ndarray
+    population_lot: np.ndarray
+
+    def per_contract(self, values: np.ndarray) -> np.ndarray:
+        """Sum a per-row quantity by contract."""
+        return np.bincount(self.contract, weights=values, minlength=len(self.contracts))
+
+    def attribute(self, name: str, dtype: type = float) -> np.ndarray:
+        """One attribute of every contract in force, as an array."""
+        return np.array([getattr(c, name) for c in self.contracts], dtype=dtype)
+
+
 @dataclass
 class ContractBook:
     """Every contract let in the run and the coverage of each practice.
@@ -104,6 +131,7 @@ class ContractBook:
     contracts: dict[int, Contract] = field(default_factory=dict)
     coverage: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     events: dict[str, int] = field(default_factory=dict)
+    _active: dict[int, Contract] = field(default_factory=dict, repr=False)
 
     def reset_events(self) -> None:
         """Start counting this quarter's awards and endings."""
@@ -111,11 +139,12 @@ class ContractBook:
 
     def active(self) -> list[Contract]:
         """Contracts in force, by id."""
-        return [c for c in self.contracts.values() if c.status == "active"]
+        return list(self._active.values())
 
     def add(self, contract: Contract) -> None:
         """Record an award and cover its practices."""
         self.contracts[contract.id] = contract
+        self._active[contract.id] = contract
         self.coverage[contract.practices] = contract.id
         self.events["awarded"] = self.events.get("awarded", 0) + 1
         if contract.federation is not None:
@@ -129,6 +158,7 @@ class ContractBook:
         if contract.status != "active":
             return
         contract.status = status
+        del self._active[contract.id]
         self.events[status] = self.events.get(status, 0) + 1
         covered = contract.practices[self.coverage[contract.practices] == contract.id]
         self.coverage[covered] = NO_CONTRACT
@@ -139,7 +169,23 @@ class ContractBook:
         """A practice leaves its contract (it left the holding federation, or closed)."""
         self.coverage[practice] = NO_CONTRACT
 
-    def covered_shares(self, state: SimpleNamespace, levers: SimpleNamespace) -> tuple:
+    def covered_rows(self, state: SimpleNamespace, levers: SimpleNamespace) -> CoveredRows:
+        """The covered practices of every contract in force (see :class:`CoveredRows`)."""
+        contracts = self.active()
+        position = np.full(len(self.contracts), -1, dtype=np.int64)
+        position[[c.id for c in contracts]] = np.arange(len(contracts))
+        practice = np.flatnonzero(self.coverage != NO_CONTRACT)
+        contract = position[self.coverage[practice]]
+        is_population = np.array([c.kind == "population" for c in contracts], dtype=bool)
+        population_lot = is_population[contract] if len(contracts) else np.zeros(0, dtype=bool)
+        emergency_share = np.where(
+            population_lot, 1.0, diabetes_attributable_share(state, levers, practice)
+        )
+        return CoveredRows(contracts, practice, contract, emergency_share, population_lot)
+
+    def covered_shares(
+        self, state: SimpleNamespace, levers: SimpleNamespace
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per practice, what contracts cover.
 
         Returns:
@@ -148,26 +194,22 @@ class ContractBook:
         """
         n = len(self.coverage)
         emergency, elective, merged = np.zeros(n), np.zeros(n), np.zeros(n, dtype=bool)
-        for contract in self.active():
-            covered = contract.practices[self.coverage[contract.practices] == contract.id]
-            if contract.kind == "population":
-                emergency[covered] = elective[covered] = 1.0
-                merged[covered] = contract.merged_gms
-            else:
-                emergency[covered] = diabetes_attributable_share(state, levers, covered)
+        rows = self.covered_rows(state, levers)
+        if rows.contracts:
+            emergency[rows.practice] = rows.emergency_share
+            elective[rows.practice] = rows.population_lot
+            merged[rows.practice] = rows.attribute("merged_gms", bool)[rows.contract]
         return emergency, elective, merged
 
     def integration_effect(self, state: SimpleNamespace, levers: SimpleNamespace) -> np.ndarray:
         """Share of each practice's emergency admissions avoided by integrated care (I)."""
         effect = np.zeros(len(self.coverage))
-        for contract in self.active():
-            covered = contract.practices[self.coverage[contract.practices] == contract.id]
-            ramp = min(1.0, (contract.quarters_held + 1) / levers.integration_ramp_quarters)
-            full = integration_saving(contract.capacity * ramp, levers)
-            if contract.kind == "population":
-                effect[covered] = full
-            else:
-                effect[covered] = full * diabetes_attributable_share(state, levers, covered)
+        rows = self.covered_rows(state, levers)
+        if rows.contracts:
+            held = np.array([c.quarters_held for c in rows.contracts], dtype=float)
+            ramp = np.minimum(1.0, (held + 1) / levers.integration_ramp_quarters)
+            full = integration_saving(rows.attribute("capacity") * ramp, levers)
+            effect[rows.practice] = full[rows.contract] * rows.emergency_share
         return effect
 
 
@@ -186,94 +228,128 @@ def diabetes_attributable_share(
     return excess / (1.0 + excess)
 
 
+def _pence(amount_gbp: np.ndarray) -> np.ndarray:
+    """Round to whole pence (as £), as the ledger will, so per-contract sums are exact."""
+    return np.rint(np.asarray(amount_gbp, dtype=float) * PENCE_PER_GBP) / PENCE_PER_GBP
+
+
 def settle_contracts(model: GPFedModel) -> None:
     """Pay, measure and enforce every contract in force this quarter (module docstring)."""
-    book, levers = model.contracts, model.levers
-    for contract in book.active():
-        _settle_one(model, contract, levers)
-    for contract in book.active():
-        _enforce(model, contract, levers)
+    state, levers = model.practice_state, model.levers
+    rows = model.contracts.covered_rows(state, levers)
+    if not rows.contracts:
+        return
+    population = rows.per_contract(state.list_size[rows.practice].astype(float))
+    achievement, net = _pay_contracts(model, rows, population, levers)
+    for contract, achieved, result in zip(rows.contracts, achievement, net, strict=True):
+        contract.achievements.append(float(achieved))
+        contract.result_gbp += float(result)
+    for contract, covered in zip(rows.contracts, population, strict=True):
+        _enforce(model, contract, float(covered), levers)
 
 
-def _settle_one(model: GPFedModel, contract: Contract, levers: SimpleNamespace) -> None:
-    state, ledger, accounts = model.practice_state, model.ledger, model.accounts
-    trusts = model.trust_state
-    covered = contract.practices[model.contracts.coverage[contract.practices] == contract.id]
-    covered = covered[state.is_open[covered]]
-    payer, holder = int(accounts.commissioner[contract.area]), contract.account
-    population = float(state.list_size[covered].sum())
-    budget = contract.price_gbp_per_head_per_quarter * population
-    withheld = levers.outcome_payment_share * budget
-    overlap = 0.0
-    if not contract.merged_gms:
-        overlap = levers.gms_overlap_share * (1.0 - levers.core_definition) * budget
-    paid = ledger.pay(payer, holder, budget - withheld - overlap, "integrated_contract")
-    paid += ledger.pay(payer, holder, overlap, "paid_twice")
-    if contract.merged_gms:
-        paid += ledger.pay(payer, holder, state.income_gbp[covered].sum(), "gms_in_contract")
-
-    if contract.kind == "population":
-        share_e, share_el = np.ones(len(covered)), np.ones(len(covered))
-        community = levers.community_services_gbp_per_head_per_year * population
-    else:
-        share_e = diabetes_attributable_share(state, levers, covered)
-        share_el = np.zeros(len(covered))
-        diabetics = (state.list_size[covered] * state.diabetes_prevalence[covered]).sum()
-        community = levers.diabetes_care_gbp_per_diabetic_per_year * diabetics
-    emergency = state.emergency_admissions[covered] * share_e
-    elective = state.elective_admissions[covered] * share_el
-    hospital_by_trust = np.zeros(len(trusts.capacity))
-    tariff = emergency * levers.emergency_tariff_gbp + elective * levers.elective_tariff_gbp
-    np.add.at(
-        hospital_by_trust,
-        state.referral_trust[covered].ravel(),
-        (tariff[:, None] * state.referral_share[covered]).ravel(),
+def _pay_contracts(
+    model: GPFedModel, rows: CoveredRows, population: np.ndarray, levers: SimpleNamespace
+) -> tuple[np.ndarray, np.ndarray]:
+    """Move one quarter's contract money; return each contract's achievement and net result."""
+    state, ledger, accounts, trusts = (
+        model.practice_state,
+        model.ledger,
+        model.accounts,
+        model.trust_state,
     )
-    spent = ledger.pay(holder, accounts.trust, hospital_by_trust, "integrated_hospital_care")
-    trusts.income_gbp += np.rint(hospital_by_trust * PENCE_PER_GBP) / PENCE_PER_GBP
-    shock = model.streams["contract_costs"].normal(0.0, levers.holder_cost_sd)
-    expected_cost = tariff.sum() + community / QUARTERS_PER_YEAR
-    other = max(community / QUARTERS_PER_YEAR + shock * expected_cost, 0.0)
-    spent += ledger.pay(holder, ECONOMY, other, "integrated_community_care")
+    area = rows.attribute("area", np.int64)
+    holder = rows.attribute("account", np.int64)
+    merged = rows.attribute("merged_gms", bool)
+    payer = accounts.commissioner[area]
+    budget = rows.attribute("price_gbp_per_head_per_quarter") * population
+    withheld = levers.outcome_payment_share * budget
+    overlap = _pence(
+        np.where(merged, 0.0, levers.gms_overlap_share * (1.0 - levers.core_definition) * budget)
+    )
+    contract_money = _pence(budget - withheld) - overlap
+    gms = _pence(rows.per_contract(state.income_gbp[rows.practice]) * merged)
+    ledger.pay(payer, holder, contract_money, "integrated_contract")
+    ledger.pay(payer, holder, overlap, "paid_twice")
+    ledger.pay(payer, holder, gms, "gms_in_contract")
 
-    expected_e = contract.expected_emergency_per_head_per_quarter * population
-    target_cut = levers.admissions_target_reduction * expected_e
-    achievement = float(np.clip((expected_e - emergency.sum()) / max(target_cut, 1e-9), 0, 1))
-    paid += ledger.pay(payer, holder, withheld * achievement, "outcome_payment")
-    contract.achievements.append(achievement)
+    practice, k = rows.practice, rows.contract
+    emergency = state.emergency_admissions[practice] * rows.emergency_share
+    elective = state.elective_admissions[practice] * rows.population_lot
+    tariff = emergency * levers.emergency_tariff_gbp + elective * levers.elective_tariff_gbp
+    n_trusts = len(trusts.capacity)
+    cells = (k[:, None] * n_trusts + state.referral_trust[practice]).ravel()
+    by_cell = _pence(
+        np.bincount(
+            cells,
+            weights=(tariff[:, None] * state.referral_share[practice]).ravel(),
+            minlength=len(rows.contracts) * n_trusts,
+        )
+    ).reshape(len(rows.contracts), n_trusts)
+    kk, tt = np.nonzero(by_cell)
+    ledger.pay(holder[kk], accounts.trust[tt], by_cell[kk, tt], "integrated_hospital_care")
+    trusts.income_gbp += by_cell.sum(axis=0)
 
-    variance = budget - spent / PENCE_PER_GBP
-    kept = provider_retained_gbp(variance, budget, contract.quarters_held - 1, levers)
-    ledger.settle(holder, payer, variance - kept, "risk_share")
-    model.commissioner_state.spend_gbp[contract.area] += (paid / PENCE_PER_GBP) - (variance - kept)
-    net = paid / PENCE_PER_GBP - spent / PENCE_PER_GBP - (variance - kept)
-    if contract.merged_gms:
-        # The GMS pass-through is paid to practices by settle_quarter from the holder account.
-        net -= state.income_gbp[covered].sum()
-    if contract.holder == "alliance":
-        trust_part = levers.ico_trust_risk_share * net
-        ledger.settle(holder, accounts.trust[contract.trust], trust_part, "alliance_share")
-        net -= trust_part
-    contract.result_gbp += net
+    lists = state.list_size[practice].astype(float)
+    diabetics = rows.per_contract(lists * state.diabetes_prevalence[practice])
+    community = (
+        np.where(
+            rows.attribute("kind", object) == "population",
+            levers.community_services_gbp_per_head_per_year * population,
+            levers.diabetes_care_gbp_per_diabetic_per_year * diabetics,
+        )
+        / QUARTERS_PER_YEAR
+    )
+    shock = model.streams["contract_costs"].normal(0.0, levers.holder_cost_sd, len(budget))
+    expected_cost = rows.per_contract(tariff) + community
+    other = _pence(np.maximum(community + shock * expected_cost, 0.0))
+    ledger.pay(holder, ECONOMY, other, "integrated_community_care")
+    spent = by_cell.sum(axis=1) + other
+
+    expected = rows.attribute("expected_emergency_per_head_per_quarter") * population
+    cut = np.maximum(levers.admissions_target_reduction * expected, 1e-9)
+    achievement = np.clip((expected - rows.per_contract(emergency)) / cut, 0.0, 1.0)
+    outcome = _pence(withheld * achievement)
+    ledger.pay(payer, holder, outcome, "outcome_payment")
+
+    variance = budget - spent
+    held = np.array([c.quarters_held for c in rows.contracts])
+    returned = _pence(variance - provider_retained_gbp(variance, budget, held, levers))
+    ledger.settle(holder, payer, returned, "risk_share")
+    paid = contract_money + overlap + gms + outcome
+    model.commissioner_state.spend_gbp += np.bincount(
+        area, weights=paid - returned, minlength=len(accounts.commissioner)
+    )
+    # The GMS pass-through is paid on to the practices (settle_quarter pays it from the holder).
+    net = paid - gms - spent - returned
+    alliance = rows.attribute("holder", object) == "alliance"
+    if alliance.any():
+        trust = np.array([c.trust for c in rows.contracts if c.holder == "alliance"])
+        trust_part = _pence(levers.ico_trust_risk_share * net[alliance])
+        ledger.settle(holder[alliance], accounts.trust[trust], trust_part, "alliance_share")
+        net[alliance] -= trust_part
+    return achievement, net
 
 
-def _enforce(model: GPFedModel, contract: Contract, levers: SimpleNamespace) -> None:
+def _enforce(
+    model: GPFedModel, contract: Contract, population: float, levers: SimpleNamespace
+) -> None:
     """Remedial notices and termination, expiry and retention, hand-backs.
 
     Trusts and entrants hand back here; federations hand back when they cannot cover a loss
-    (:func:`gpfed.model.federations.settle_federations`).
+    (:func:`gpfed.model.federations.settle_federations`). A contract left with no patients
+    (every covered practice returned to GMS or closed) lapses.
     """
     book = model.contracts
+    if population <= 0:
+        book.end(contract, "expired")
+        return
     if contract.achievements[-1] < levers.remedial_threshold:
         contract.notices += 1
         if contract.notices >= levers.termination_notices:
             book.end(contract, "terminated")
             return
-    annual_value = (
-        QUARTERS_PER_YEAR
-        * contract.price_gbp_per_head_per_quarter
-        * float(model.practice_state.list_size[contract.practices].sum())
-    )
+    annual_value = QUARTERS_PER_YEAR * contract.price_gbp_per_head_per_quarter * population
     if contract.holder in ("trust", "entrant") and (
         contract.result_gbp < -levers.handback_loss_share * annual_value
     ):

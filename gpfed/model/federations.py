@@ -137,7 +137,7 @@ class Membership:
         """Read the current membership."""
         federations = sorted(model.federations.values(), key=lambda f: f.unique_id)
         members = np.array([i for f in federations for i in f.members], dtype=np.int64)
-        size = np.array([f.n_members for f in federations], dtype=np.int64)
+        size = np.array([len(f.members) for f in federations], dtype=np.int64)
         group = np.repeat(np.arange(len(federations)), size)
         lists = model.practice_state.list_size[members].astype(float)
         pooled = np.bincount(group, weights=lists, minlength=len(federations))
@@ -203,102 +203,133 @@ def _choices(model: GPFedModel) -> tuple[int, int]:
     draws = rng.random(len(free))
     candidates = np.flatnonzero(free & (draws < levers.federation_reconsider_share))
     options = _options(model, candidates)
-    if not options:
+    if len(options.chooser) == 0:
         return 0, 0
-    chooser = np.array([o[0] for o in options])
-    utility = np.array([o[3] for o in options])
     noise = levers.federation_choice_noise_gbp_per_year
-    # Gumbel-max: the argmax of utility plus Gumbel noise is a draw from the logit choice.
-    score = utility + noise * rng.gumbel(size=len(options))
-    stay = noise * rng.gumbel(size=len(candidates))
-    best: dict[int, tuple[float, int]] = {
-        int(i): (float(s), -1) for i, s in zip(candidates, stay, strict=True)
-    }
-    for k in range(len(options)):
-        i = int(chooser[k])
-        if score[k] > best[i][0]:
-            best[i] = (float(score[k]), k)
+    # Gumbel-max: the argmax of utility plus Gumbel noise is a draw from the logit choice,
+    # with staying alone (utility 0) as one option of every candidate.
+    chooser = np.concatenate([candidates, options.chooser])
+    score = np.concatenate(
+        [
+            noise * rng.gumbel(size=len(candidates)),
+            options.utility + noise * rng.gumbel(size=len(options.chooser)),
+        ]
+    )
+    option = np.concatenate([np.full(len(candidates), -1), np.arange(len(options.chooser))])
+    order = np.lexsort((-score, chooser))
+    first = np.flatnonzero(np.diff(chooser[order], prepend=-1) != 0)
+    best = dict(zip(chooser[order][first].tolist(), option[order][first].tolist(), strict=True))
     joined = founded = 0
-    for i in rng.permutation(candidates):
-        k = best[int(i)][1]
+    for i in rng.permutation(candidates).tolist():
+        k = best[i]
         if k < 0 or state.federation[i] != NO_FEDERATION or not state.is_open[i]:
             continue
-        _, kind, target, _ = options[k]
-        if kind == "found":
+        target = int(options.target[k])
+        if options.founds[k]:
             if state.federation[target] == NO_FEDERATION and state.is_open[target]:
-                Federation(model, [int(i), int(target)])
+                Federation(model, [i, target])
                 founded += 2
         else:
             federation = model.federations.get(target)
-            if federation is not None and federation.admits(int(i)):
-                federation.add(int(i))
+            if federation is not None and federation.admits(i):
+                federation.add(i)
                 joined += 1
     return joined, founded
 
 
-def _options(model: GPFedModel, candidates: np.ndarray) -> list[tuple[int, str, int, float]]:
-    """Every (practice, kind, target, utility) option open to the candidates.
+@dataclass(frozen=True)
+class Options:
+    """Federation options open to reconsidering practices, one row per option.
 
-    ``kind`` is "found" (target: an unfederated neighbour who would accept) or "join"
-    (target: a neighbouring federation that would admit the practice). Utility is the
-    practice's share of the new coalition's value less its autonomy cost, £ a year.
+    Attributes:
+        chooser: the practice choosing.
+        founds: True to found a federation with ``target`` (an unfederated neighbour who would
+            accept), False to join federation ``target`` (which would admit the practice).
+        target: the partner practice, or the federation's unique id.
+        utility: the chooser's share of the new coalition's value less its autonomy cost,
+            £ a year.
     """
+
+    chooser: np.ndarray
+    founds: np.ndarray
+    target: np.ndarray
+    utility: np.ndarray
+
+
+def _options(model: GPFedModel, candidates: np.ndarray) -> Options:
+    """Every option open to the candidates, from the same-area practice edges."""
     state, levers, value = model.practice_state, model.levers, model.federation_value
     lists = state.list_size.astype(float)
     autonomy = state.autonomy_cost_gbp_per_year
+    is_candidate = np.zeros(len(lists), dtype=bool)
+    is_candidate[candidates] = True
+    src, dst = model.practice_edges
+    keep = is_candidate[src] & state.is_open[dst]
+    src, dst = src[keep], dst[keep]
+    fid = state.federation[dst]
+
+    lone = fid == NO_FEDERATION
+    found_i, found_j = src[lone], dst[lone]
+    pairs = np.unique(np.stack([src[~lone], fid[~lone]], axis=1), axis=0).reshape(-1, 2)
+    join_i, join_f = pairs[:, 0], pairs[:, 1]
+    membership = Membership.of(model)
+    ids = np.array([f.unique_id for f in membership.federations], dtype=np.int64)
+    g = np.searchsorted(ids, join_f)
+    joined_list = membership.pooled_list[g] + lists[join_i]
+    joined_size = membership.size[g] + 1
+    admitted = value(joined_list, joined_size) > value(
+        membership.pooled_list[g], membership.size[g]
+    )
+
+    chooser = np.concatenate([found_i, join_i])
+    partner = np.concatenate([found_j, np.full(len(join_i), -1)])
+    pooled = np.concatenate([lists[found_i] + lists[found_j], joined_list])
+    size = np.concatenate([np.full(len(found_i), 2), joined_size])
+    worth = value(pooled, size)
     rule = levers.federation_sharing_rule
-    federations = model.federations
-    raw: list[tuple[int, str, int]] = []
-    pooled: list[float] = []
-    counts: list[int] = []
-    base: list[float] = []
-    for i in candidates:
-        seen: set[int] = set()
-        for j in model.practice_neighbours[i]:
-            if not state.is_open[j] or state.area[j] != state.area[i]:
-                continue
-            fid = int(state.federation[j])
-            if fid == NO_FEDERATION:
-                raw.append((int(i), "found", int(j)))
-                pooled.append(lists[i] + lists[j])
-                counts.append(2)
-                base.append(0.0)
-            elif fid not in seen:
-                seen.add(fid)
-                federation = federations[fid]
-                size = float(federation.list_size)
-                raw.append((int(i), "join", fid))
-                pooled.append(size + lists[i])
-                counts.append(federation.n_members + 1)
-                base.append(float(value(np.array([size]), np.array([federation.n_members]))[0]))
-    if not raw:
-        return []
-    pooled_arr, counts_arr = np.array(pooled), np.array(counts)
-    worth = value(pooled_arr, counts_arr)
-    out = []
-    for k, (i, kind, target) in enumerate(raw):
-        if kind == "join" and worth[k] <= base[k]:
-            continue
-        if rule == "shapley":
-            members = [target] if kind == "found" else federations[target].members
-            shares = rule_shares(
-                rule,
-                lists[[*members, i]],
-                value,
-                levers.shapley_exact_max_members,
-                levers.shapley_samples,
-                model.streams["federations"],
-            )
-            own, partner = shares[-1], shares[0]
-        elif rule == "equal":
-            own = partner = worth[k] / counts_arr[k]
+    if rule == "shapley":
+        own, partner_share = _shapley_options(model, chooser, partner, join_f, len(found_i))
+    elif rule == "equal":
+        own = partner_share = worth / size
+    else:
+        own = worth * lists[chooser] / pooled
+        partner_share = worth * lists[np.maximum(partner, 0)] / pooled
+    founds = np.arange(len(chooser)) < len(found_i)
+    accepted = np.where(founds, partner_share > autonomy[np.maximum(partner, 0)], True)
+    valid = accepted & np.concatenate([np.ones(len(found_i), dtype=bool), admitted])
+    return Options(
+        chooser=chooser[valid],
+        founds=founds[valid],
+        target=np.concatenate([found_j, join_f])[valid],
+        utility=(own - autonomy[chooser])[valid],
+    )
+
+
+def _shapley_options(
+    model: GPFedModel,
+    chooser: np.ndarray,
+    partner: np.ndarray,
+    join_federation: np.ndarray,
+    n_found: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shapley shares of the chooser and (for foundings) the partner in each option."""
+    levers, lists = model.levers, model.practice_state.list_size.astype(float)
+    own, partner_share = np.zeros(len(chooser)), np.zeros(len(chooser))
+    for k, i in enumerate(chooser.tolist()):
+        if k < n_found:
+            members = [int(partner[k])]
         else:
-            own = worth[k] * lists[i] / pooled_arr[k]
-            partner = worth[k] * lists[target] / pooled_arr[k] if kind == "found" else 0.0
-        if kind == "found" and partner <= autonomy[target]:
-            continue
-        out.append((i, kind, target, float(own - autonomy[i])))
-    return out
+            members = model.federations[int(join_federation[k - n_found])].members
+        shares = rule_shares(
+            "shapley",
+            lists[[*members, i]],
+            model.federation_value,
+            levers.shapley_exact_max_members,
+            levers.shapley_samples,
+            model.streams["federations"],
+        )
+        own[k], partner_share[k] = shares[-1], shares[0]
+    return own, partner_share
 
 
 def settle_federations(model: GPFedModel, balances_before: dict[int, int]) -> None:

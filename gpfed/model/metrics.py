@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gpfed.model.contracts import HOLDER_KINDS
+from gpfed.model.federations import Membership
 
 if TYPE_CHECKING:
     from gpfed.model.model import GPFedModel
@@ -186,8 +187,8 @@ def _integrated_care_stock(model: GPFedModel) -> dict[str, float]:
     state, book = model.practice_state, model.contracts
     is_open = state.is_open
     lists = state.list_size * is_open
-    sizes = np.array([f.n_members for f in model.federations.values()], dtype=float)
-    pooled = np.array([f.list_size for f in model.federations.values()], dtype=float)
+    membership = Membership.of(model)
+    sizes, pooled = membership.size.astype(float), membership.pooled_list
     by_holder = dict.fromkeys(HOLDER_KINDS, 0.0)
     pathway = 0.0
     active = book.active()

@@ -134,6 +134,7 @@ class GPFedModel(Model):
         self.world = generate_world(self.params, self.streams["world"])
         self.network = Network(self.world.graph, layout=self.world.positions(), random=self.random)
         self.practice_neighbours = _practice_neighbours(self.world.graph, self.world.n_practices)
+        self.practice_edges = _same_area_edges(self.practice_neighbours, self.world.practice_area)
         self.practice_state = PracticeState.from_world(self.world)
         n_areas, n_trusts = self.params.n_commissioners, self.world.n_trusts
         self.accounts = Accounts.layout(n_areas, self.world.n_practices, n_trusts)
@@ -471,3 +472,13 @@ def _practice_neighbours(graph: Any, n_practices: int) -> list[np.ndarray]:
         np.fromiter((j for j in graph.neighbors(i) if j < n_practices), dtype=np.int64)
         for i in range(n_practices)
     ]
+
+
+def _same_area_edges(
+    neighbours: list[np.ndarray], area: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Practice-practice edges within one area, both directions, as (source, target) arrays."""
+    src = np.repeat(np.arange(len(neighbours)), [len(n) for n in neighbours])
+    dst = np.concatenate(neighbours) if neighbours else np.zeros(0, dtype=np.int64)
+    same = area[src] == area[dst]
+    return src[same], dst[same]

@@ -18,11 +18,18 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import numpy as np
+
 
 def provider_retained_gbp(
-    variance_gbp: float, budget_gbp: float, quarters_held: int, levers: SimpleNamespace
-) -> float:
+    variance_gbp: float | np.ndarray,
+    budget_gbp: float | np.ndarray,
+    quarters_held: int | np.ndarray,
+    levers: SimpleNamespace,
+) -> np.ndarray:
     """The part of the variance the provider keeps (a gain) or bears (negative: a loss), £.
+
+    Works on one contract or on arrays of contracts.
 
     Args:
         variance_gbp: budget less realised cost this quarter.
@@ -30,28 +37,30 @@ def provider_retained_gbp(
         quarters_held: quarters since the contract started (0 in its first quarter).
         levers: parameter values in force.
     """
+    variance = np.asarray(variance_gbp, dtype=float)
+    budget = np.asarray(budget_gbp, dtype=float)
     if levers.risk_sharing == "shares":
-        if variance_gbp >= 0:
-            kept = levers.provider_gain_share * variance_gbp
-        elif quarters_held < levers.loss_share_glide_quarters:
-            kept = 0.0
-        else:
-            kept = levers.provider_loss_share * variance_gbp
+        in_glide = np.asarray(quarters_held) < levers.loss_share_glide_quarters
+        loss = np.where(in_glide, 0.0, levers.provider_loss_share * variance)
+        kept = np.where(variance >= 0, levers.provider_gain_share * variance, loss)
     else:
-        kept = variance_gbp - payer_corridor_share_gbp(variance_gbp, budget_gbp, levers)
-    stop_loss = levers.stop_loss_share_of_budget * budget_gbp
-    profit_cap = levers.profit_cap_share_of_budget * budget_gbp
-    return min(max(kept, -stop_loss), profit_cap)
+        kept = variance - payer_corridor_share_gbp(variance, budget, levers)
+    stop_loss = levers.stop_loss_share_of_budget * budget
+    profit_cap = levers.profit_cap_share_of_budget * budget
+    return np.minimum(np.maximum(kept, -stop_loss), profit_cap)
 
 
 def payer_corridor_share_gbp(
-    variance_gbp: float, budget_gbp: float, levers: SimpleNamespace
-) -> float:
+    variance_gbp: float | np.ndarray, budget_gbp: float | np.ndarray, levers: SimpleNamespace
+) -> np.ndarray:
     """The payer's part of the variance under the risk corridor, £ (same sign as the variance)."""
-    size = abs(variance_gbp)
-    inner = levers.corridor_inner_band * budget_gbp
-    outer = max(levers.corridor_outer_band * budget_gbp, inner)
-    in_band = min(max(size - inner, 0.0), outer - inner)
-    beyond = max(size - outer, 0.0)
+    variance = np.asarray(variance_gbp, dtype=float)
+    budget = np.asarray(budget_gbp, dtype=float)
+    size = np.abs(variance)
+    inner = levers.corridor_inner_band * budget
+    outer = np.maximum(levers.corridor_outer_band * budget, inner)
+    in_band = np.clip(size - inner, 0.0, None)
+    in_band = np.minimum(in_band, outer - inner)
+    beyond = np.clip(size - outer, 0.0, None)
     payer = levers.corridor_payer_share_inner * in_band + levers.corridor_payer_share_outer * beyond
-    return payer if variance_gbp >= 0 else -payer
+    return np.where(variance >= 0, payer, -payer)

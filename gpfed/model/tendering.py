@@ -162,13 +162,20 @@ def tender_round(model: GPFedModel) -> None:
         return
     lots = _optional_lots(model) if regime == "optional" else _tendered_lots(model)
     rng = model.streams["tenders"]
+    by_area: dict[int, list[Federation]] = {}
+    for federation in sorted(model.federations.values(), key=lambda f: f.unique_id):
+        by_area.setdefault(federation.area, []).append(federation)
+    bid_costs: list[tuple[int, float]] = []
     for lot in lots:
         free = lot.practices[model.contracts.coverage[lot.practices] == NO_CONTRACT]
         if len(free) != len(lot.practices) or len(free) == 0:
             continue
-        bids = _bids(model, lot, rng)
+        bids = _bids(model, lot, by_area.get(lot.area, []), rng, bid_costs)
         if bids:
             _award(model, lot, bids, rng)
+    if bid_costs:
+        payer, amount = zip(*bid_costs, strict=True)
+        model.ledger.pay(np.array(payer), ECONOMY, np.array(amount), "bid_costs")
 
 
 def _lot(model, kind, area, practices, expected, federation=None) -> Lot:
@@ -216,8 +223,17 @@ def _tendered_lots(model: GPFedModel) -> list[Lot]:
     return lots
 
 
-def _bids(model: GPFedModel, lot: Lot, rng: np.random.Generator) -> list[Bid]:
-    """Every eligible bidder's bid, if it expects to cover its cost within the reserve."""
+def _bids(
+    model: GPFedModel,
+    lot: Lot,
+    area_federations: list[Federation],
+    rng: np.random.Generator,
+    bid_costs: list[tuple[int, float]],
+) -> list[Bid]:
+    """Every eligible bidder's bid, if it expects to cover its cost within the reserve.
+
+    Each bidder's bid cost (account, £) is appended to ``bid_costs``.
+    """
     levers, state = model.levers, model.practice_state
     if lot.federation is not None:
         federations = [lot.federation]
@@ -226,9 +242,8 @@ def _bids(model: GPFedModel, lot: Lot, rng: np.random.Generator) -> list[Bid]:
         local = set(state.federation[lot.practices].tolist())
         federations = [
             f
-            for f in sorted(model.federations.values(), key=lambda f: f.unique_id)
-            if f.area == lot.area
-            and (lot.kind != "population" or f.unique_id in local)
+            for f in area_federations
+            if (lot.kind != "population" or f.unique_id in local)
             and f.contract is None
             and f.list_size >= levers.bidder_min_population
         ]
@@ -270,7 +285,12 @@ def _bids(model: GPFedModel, lot: Lot, rng: np.random.Generator) -> list[Bid]:
         cost = lot.baseline_gbp_per_quarter * efficiency * noise * (1.0 - saving)
         if cost >= reserve:
             continue
-        _pay_bid_cost(model, holder, federation, trust, reserve)
+        bid_costs.append(
+            (
+                _account(model, holder, federation, trust),
+                levers.bid_cost_share_of_annual_value * QUARTERS_PER_YEAR * reserve,
+            )
+        )
         bids.append(
             Bid(
                 holder,
@@ -282,11 +302,6 @@ def _bids(model: GPFedModel, lot: Lot, rng: np.random.Generator) -> list[Bid]:
             )
         )
     return bids
-
-
-def _pay_bid_cost(model, holder, federation, trust, reserve) -> None:
-    amount = model.levers.bid_cost_share_of_annual_value * QUARTERS_PER_YEAR * reserve
-    model.ledger.pay(_account(model, holder, federation, trust), ECONOMY, amount, "bid_costs")
 
 
 def _account(model: GPFedModel, holder: str, federation, trust) -> int:

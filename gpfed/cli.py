@@ -38,6 +38,9 @@ SUMMARY = [
     ("commissioner_spend_per_capita_gbp", "commissioner spend per capita, £ a year", "{:,.0f}"),
     ("profit_per_partner_mean_gbp", "profit per partner, £ a year", "{:,.0f}"),
     ("trust_balance_gbp", "trusts' balance, £", "{:,.0f}"),
+    ("share_practices_federated", "share of practices federated", "{:.1%}"),
+    ("integrated_population_share", "share of patients under integrated contracts", "{:.1%}"),
+    ("paid_twice_gbp", "paid twice, £ a quarter", "{:,.0f}"),
 ]
 
 
@@ -87,10 +90,11 @@ def run(
 ) -> None:
     """Run one model and write its series, agent tables, money flows and a plot panel.
 
-    Writes to OUT: series.(csv|parquet) (model-level series per quarter), practices, trusts and
-    commissioners tables, ledger_by_purpose, params.json and panel.png.
+    Writes to OUT: series.(csv|parquet) (model-level series per quarter), practices, trusts,
+    commissioners and federations tables, contracts (one row per integrated contract),
+    ledger_by_purpose, params.json and panel.png.
     """
-    from gpfed.agents import Commissioner, Practice, Trust
+    from gpfed.agents import Commissioner, Federation, Practice, Trust
     from gpfed.model.model import GPFedModel
 
     if fmt not in ("csv", "parquet"):
@@ -115,6 +119,8 @@ def run(
         "practices": model.agent_frame(Practice),
         "trusts": model.agent_frame(Trust),
         "commissioners": model.agent_frame(Commissioner),
+        "federations": model.agent_frame(Federation),
+        "contracts": model.contracts_frame(),
         "ledger_by_purpose": model.ledger_frame(),
     }
     for name, frame in tables.items():
@@ -143,7 +149,10 @@ def _print_summary(series, preset: str, seed: int, elapsed: float, out: Path) ->
             f"  {label:<{width}}  {pattern.format(first[column]):>14}  "
             f"{pattern.format(last[column]):>14}"
         )
-    typer.echo(f"outputs: {out}/ (series, practices, trusts, commissioners, ledger, panel.png)")
+    typer.echo(
+        f"outputs: {out}/ (series, practices, trusts, commissioners, federations, contracts, "
+        "ledger, panel.png)"
+    )
 
 
 COMPARE_COLUMNS = {

@@ -19,21 +19,24 @@ PANEL = [
     ("profit_per_partner_mean_gbp", "Profit per partner (£k a year): mean, p10, p90"),
     ("exits_per_100_practices_per_year", "Closures and mergers per 100 practices a year"),
     ("mpig_paid_gbp", "MPIG and seniority paid (£m a quarter)"),
+    ("share_practices_federated", "Share of practices federated"),
+    ("integrated_population_share", "Share of patients under integrated contracts"),
+    ("paid_twice_gbp", "Paid twice (£m a quarter)"),
 ]
 
 
 def outcome_panel(frame: pd.DataFrame, path: str | None = None) -> Figure:
-    """Draw the main series of a model frame (``GPFedModel.to_frame()``) in a 3x3 panel.
+    """Draw the main series of a model frame (``GPFedModel.to_frame()``) in a 4x3 panel.
 
     Args:
         frame: the model-level series, one row per step, with a ``date`` column.
         path: where to save a PNG, if given.
     """
-    fig, axes = plt.subplots(3, 3, figsize=(14, 10), sharex=True, layout="constrained")
+    fig, axes = plt.subplots(4, 3, figsize=(14, 13), sharex=True, layout="constrained")
     dates = frame["date"]
     for ax, (column, title) in zip(axes.ravel(), PANEL, strict=True):
         values = frame[column]
-        if column == "trust_balance_gbp":
+        if column in ("trust_balance_gbp", "paid_twice_gbp"):
             values = values / 1e6
         if column == "profit_per_partner_mean_gbp":
             for extra in ("profit_per_partner_p10_gbp", "profit_per_partner_p90_gbp"):

@@ -90,7 +90,7 @@ register(
         name="kings_fund_2011",
         title="Tear up the contract: core services defined, integrated population and pathway "
         "contracts let by competitive tender alongside GMS, quality premium on outcomes",
-        source="Pulse ''Tear up' GP contract, advisory body urges' (2011); A. Dixon, King's "
+        source="Pulse, \"'Tear up' GP contract, advisory body urges\" (2011); A. Dixon, King's "
         "Fund blog 'Is the GP contract a barrier to integrated care?'",
         values={
             "gp_contract_regime": {"2013Q2": "gms", "2015Q2": "mandatory"},

@@ -146,6 +146,7 @@ class Federation(Agent):
         for part in others:
             for i in part:
                 state.federation[i] = NO_FEDERATION
+                self.model.contracts.return_to_gms(i, self)
         self.members = keep
         for part in others:
             if len(part) >= 2:

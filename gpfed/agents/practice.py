@@ -108,10 +108,7 @@ class Practice(NodeAgent):
         With the right of return its patients go back to GMS if they were under that
         federation's contract.
         """
-        book = self.model.contracts
-        contract_id = int(book.coverage[self.index])
-        if contract_id >= 0 and book.contracts[contract_id].federation is federation:
-            book.release_practice(self.index)
+        self.model.contracts.return_to_gms(self.index, federation)
         federation.release(self.index)
 
     @staticmethod

@@ -62,6 +62,8 @@ class Contract:
         capacity: the holder's coordination capacity at award.
         start: step it started; ``end``: step it expires.
         merged_gms: whether the covered practices' GMS money runs through it.
+        right_of_return: an opt-in contract covering its federation's members: a member who
+            leaves the federation goes back to GMS.
     """
 
     id: int
@@ -80,6 +82,7 @@ class Contract:
     start: int
     end: int
     merged_gms: bool
+    right_of_return: bool = False
     notices: int = 0
     achievements: list[float] = field(default_factory=list)
     result_gbp: float = 0.0
@@ -166,8 +169,20 @@ class ContractBook:
             contract.federation.contract = None
 
     def release_practice(self, practice: int) -> None:
-        """A practice leaves its contract (it left the holding federation, or closed)."""
+        """A practice leaves its contract (it closed)."""
         self.coverage[practice] = NO_CONTRACT
+
+    def return_to_gms(self, practice: int, federation: Federation) -> None:
+        """Right of return: a practice leaving ``federation`` leaves its opt-in contract too.
+
+        Locality contracts cover practices whether federated or not, so they are kept.
+        """
+        contract_id = int(self.coverage[practice])
+        if contract_id == NO_CONTRACT:
+            return
+        contract = self.contracts[contract_id]
+        if contract.right_of_return and contract.federation is federation:
+            self.coverage[practice] = NO_CONTRACT
 
     def covered_rows(self, state: SimpleNamespace, levers: SimpleNamespace) -> CoveredRows:
         """The covered practices of every contract in force (see :class:`CoveredRows`)."""

@@ -437,7 +437,7 @@ class GPFedModel(Model):
         return pd.concat([head, frame], axis=1)
 
     def agent_frame(self, agent_type: type = Practice) -> pd.DataFrame:
-        """Per-agent table of ``agent_type`` (Practice, Trust or Commissioner), tidy.
+        """Per-agent table of ``agent_type`` (Practice, Trust, Commissioner or Federation), tidy.
 
         Columns: ``step``, ``agent_id``, ``index`` (row in the state columns), the reporters.
         """
@@ -445,6 +445,43 @@ class GPFedModel(Model):
         frame = frame.rename(columns={"Step": "step", "AgentID": "agent_id"})
         frame["step"] = frame["step"].astype(int)
         return frame
+
+    def contracts_frame(self) -> pd.DataFrame:
+        """One row per integrated contract let in the run, ended ones included.
+
+        Columns: id, kind, area, holder, federation (unique id or -1), trust (-1 if none),
+        start and end step, status, practices covered at award, price and baseline per patient a
+        quarter (£), quality promised, coordination capacity, remedial notices, mean outcome
+        achievement, the holder's accumulated result (£).
+        """
+        rows = [
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "area": c.area,
+                "holder": c.holder,
+                "federation": c.federation.unique_id if c.federation is not None else -1,
+                "trust": c.trust if c.trust is not None else -1,
+                "start": c.start,
+                "end": c.end,
+                "status": c.status,
+                "practices": len(c.practices),
+                "price_gbp_per_head_per_quarter": c.price_gbp_per_head_per_quarter,
+                "baseline_gbp_per_head_per_quarter": c.baseline_gbp_per_head_per_quarter,
+                "quality": c.quality,
+                "capacity": c.capacity,
+                "notices": c.notices,
+                "mean_achievement": float(np.mean(c.achievements)) if c.achievements else np.nan,
+                "result_gbp": c.result_gbp,
+            }
+            for c in self.contracts.contracts.values()
+        ]
+        columns = [
+            "id", "kind", "area", "holder", "federation", "trust", "start", "end", "status",
+            "practices", "price_gbp_per_head_per_quarter", "baseline_gbp_per_head_per_quarter",
+            "quality", "capacity", "notices", "mean_achievement", "result_gbp",
+        ]  # fmt: skip
+        return pd.DataFrame(rows, columns=columns)
 
     def ledger_frame(self) -> pd.DataFrame:
         """Money paid per quarter and purpose, £ (see :meth:`Ledger.transfers_frame` for all)."""

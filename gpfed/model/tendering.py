@@ -353,6 +353,7 @@ def _award(model: GPFedModel, lot: Lot, bids: list[Bid], rng: np.random.Generato
         capacity=winner.capacity,
         start=model.steps,
         end=model.steps + levers.contract_length_quarters,
+        right_of_return=lot.federation is not None,
         merged_gms=lot.kind == "population"
         and (levers.gp_contract_regime == "competitive" or levers.gms_merged_into_contract),
     )

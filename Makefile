@@ -13,8 +13,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# One run of the default region, then every named scenario on it: 5 common-seed replicates each
+# (~15 s), written to $(OUT)/compare.
 demo: $(STAMP)
 	$(BIN)/gpfed run --preset region --steps 40 --seed 1 --out $(OUT)
+	$(BIN)/gpfed compare --all --reps 5 --seed 1 --out $(OUT)/compare
 
 # The README's picture: the demo run's outcome panel.
 figures: $(STAMP)

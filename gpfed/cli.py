@@ -164,6 +164,10 @@ COMPARE_COLUMNS = {
     "exits_per_100_practices_per_year": "exits /100 a year",
     "trust_balance_gbp": "trusts' balance £m",
     "list_hhi": "list HHI",
+    "share_practices_federated": "share federated",
+    "integrated_population_share": "share integrated",
+    "paid_twice_gbp": "paid twice £m/q",
+    "contract_handbacks": "hand-backs /q",
 }
 """Short column headers of the compare table (units after gpfed.compare.OUTCOME_SCALES)."""
 

@@ -53,6 +53,10 @@ COMPARE_OUTCOMES: list[str] = [
     "exits_per_100_practices_per_year",
     "trust_balance_gbp",
     "list_hhi",
+    "share_practices_federated",
+    "integrated_population_share",
+    "paid_twice_gbp",
+    "contract_handbacks",
 ]
 """Outcomes summarised and plotted, names from :data:`gpfed.model.metrics.METRICS`.
 
@@ -68,12 +72,17 @@ OUTCOME_TITLES: dict[str, str] = {
     "exits_per_100_practices_per_year": "Closures and mergers per 100 practices a year",
     "trust_balance_gbp": "Trusts' balance (£m)",
     "list_hhi": "List concentration (HHI)",
+    "share_practices_federated": "Share of practices federated",
+    "integrated_population_share": "Share of patients under integrated contracts",
+    "paid_twice_gbp": "Paid twice (£m a quarter)",
+    "contract_handbacks": "Contracts handed back a quarter",
 }
 """Human titles for plot axes; the unit shown is after dividing by :data:`OUTCOME_SCALES`."""
 
 OUTCOME_SCALES: dict[str, float] = {
     "profit_per_partner_mean_gbp": 1e3,
     "trust_balance_gbp": 1e6,
+    "paid_twice_gbp": 1e6,
 }
 """Divisors for display only (plots, the CLI table); summaries keep the metrics' own units."""
 

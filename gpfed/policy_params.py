@@ -316,6 +316,17 @@ POLICY_PARAMETERS = [
         high=1.5,
     ),
     Parameter(
+        "entrant_quality",
+        0.4,
+        "quality (0-1)",
+        "Quality an outside entrant brings to a bid before coordination capacity (a trust "
+        "brings 0.5: it knows the local system).",
+        PROPOSED,
+        CONTRACTS,
+        low=0,
+        high=1,
+    ),
+    Parameter(
         "savings_target",
         0.02,
         "share of baseline spend",

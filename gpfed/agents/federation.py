@@ -43,7 +43,6 @@ class Federation(Agent):
         self.account = model.ledger.open_account("federation")
         self.founded_step = model.steps
         self.contract: Contract | None = None
-        self.held_quarters = 0
         state.federation[self.members] = self.unique_id
         state.below_share_quarters[self.members] = 0
         model.federations[self.unique_id] = self
@@ -148,14 +147,13 @@ class Federation(Agent):
                 state.federation[i] = NO_FEDERATION
                 self.model.contracts.return_to_gms(i, self)
         self.members = keep
+        # Every spun-off part's share is of the balance and list before any part leaves.
+        balance = int(self.model.ledger.balance_pence[self.account])
+        remaining = max(int(state.list_size[[i for part in parts for i in part]].sum()), 1)
         for part in others:
             if len(part) >= 2:
                 spun_off = Federation(self.model, part)
-                share = int(
-                    self.model.ledger.balance_pence[self.account]
-                    * state.list_size[part].sum()
-                    / max(state.list_size[self.members + part].sum(), 1)
-                )
+                share = balance * int(state.list_size[part].sum()) // remaining
                 self.model.ledger.settle(
                     self.account, spun_off.account, share / PENCE_PER_GBP, "federation_split"
                 )

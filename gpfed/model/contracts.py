@@ -5,10 +5,11 @@ most specialised (a population lot) or their diabetes-attributable emergency adm
 diabetes care (a pathway lot). It is capitated: the budget is a price per registered patient a
 quarter, so it follows the covered lists. Each quarter, through the ledger:
 
-1. the commissioner pays the holder the budget less the outcome-linked share; the part of it
-   that GMS already pays for, ``omega (1 - core_definition)``, is booked as ``paid_twice``
-   (none where GMS money is merged into the contract: then the commissioner pays the holder the
-   covered practices' GMS and the holder pays the practices);
+1. the commissioner pays the holder the budget less the outcome-linked share, and on top the
+   services the contract includes that GMS already pays for, ``omega (1 - core_definition)``
+   of the budget, booked as ``paid_twice``: the holder bears no cost for them because the
+   practices deliver them under GMS (none where GMS money is merged into the contract: then the
+   commissioner pays the holder the covered practices' GMS and the holder pays the practices);
 2. the holder pays trusts the tariff for its patients' covered admissions, and the economy for
    community care, with a realised cost shock;
 3. the commissioner pays the withheld share by achievement of the admissions target;
@@ -282,7 +283,7 @@ def _pay_contracts(
     overlap = _pence(
         np.where(merged, 0.0, levers.gms_overlap_share * (1.0 - levers.core_definition) * budget)
     )
-    contract_money = _pence(budget - withheld) - overlap
+    contract_money = _pence(budget - withheld)
     gms = _pence(rows.per_contract(state.income_gbp[rows.practice]) * merged)
     ledger.pay(payer, holder, contract_money, "integrated_contract")
     ledger.pay(payer, holder, overlap, "paid_twice")

@@ -412,8 +412,11 @@ def _share_results(
         minlength=len(account),
     )
     target = levers.federation_reserve_target_quarters * expenses * PENCE_PER_GBP
-    retained = np.where(result > 0, np.floor(levers.federation_retained_share * result), 0)
-    retained = np.where(balance - result + retained >= target, 0, retained).astype(np.int64)
+    # Keep the retained share of a surplus, but only what tops reserves up to the target.
+    room = np.clip(target - (balance - result), 0, None)
+    retained = np.where(
+        result > 0, np.minimum(np.floor(levers.federation_retained_share * result), room), 0
+    ).astype(np.int64)
     payout = np.clip(np.minimum(result - retained, balance), 0, None).astype(np.int64)
     shares = membership.shares_gbp_per_year(model)
     weights = membership.payout_weights(model, shares)

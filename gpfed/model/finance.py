@@ -150,32 +150,34 @@ def hospital_payments(
     elective: np.ndarray,
     population: np.ndarray,
     levers: SimpleNamespace,
-    uncovered_share: np.ndarray | float = 1.0,
+    uncovered_emergency: np.ndarray | float = 1.0,
+    uncovered_elective: np.ndarray | float = 1.0,
 ) -> dict[str, np.ndarray]:
     """Commissioner-to-trust payments this quarter, £ by purpose, each an (area, trust) array.
 
     Args:
         trusts: trust columns with the baselines contracts refer to.
-        emergency: emergency admissions this quarter by (area, trust).
-        elective: elective admissions this quarter by (area, trust).
+        emergency: emergency admissions this quarter the commissioner pays for, by (area, trust).
+        elective: elective admissions this quarter the commissioner pays for, by (area, trust).
         population: registered patients referring to each trust by (area, trust).
         levers: parameter values in force.
-        uncovered_share: share of each (area, trust) population not under an integrated
-            contract; baselines (blocks, MRET thresholds) shrink with it.
+        uncovered_emergency: share of each cell's expected emergency admissions not paid for by
+            an integrated contract; blocks, capitation and MRET thresholds shrink with it.
+        uncovered_elective: the same for elective admissions.
     """
     tariff_e, tariff_el = levers.emergency_tariff_gbp, levers.elective_tariff_gbp
-    baseline_e = trusts.baseline_emergency * uncovered_share
-    baseline_el = trusts.baseline_elective * uncovered_share
+    baseline_e = trusts.baseline_emergency * uncovered_emergency
+    baseline_el = trusts.baseline_elective * uncovered_elective
     mode = levers.hospital_payment
     if mode == "capitation":
-        baseline_value = baseline_e * tariff_e + baseline_el * tariff_el
-        per_head = np.divide(
-            baseline_value,
-            trusts.baseline_population * uncovered_share,
-            out=np.zeros_like(baseline_value),
-            where=trusts.baseline_population * uncovered_share > 0,
+        # Capitation follows the referred population's growth since the baselines were set.
+        growth = np.divide(
+            population,
+            trusts.baseline_population,
+            out=np.zeros_like(population, dtype=float),
+            where=trusts.baseline_population > 0,
         )
-        return {"capitation": per_head * population}
+        return {"capitation": (baseline_e * tariff_e + baseline_el * tariff_el) * growth}
     block = {"block_contract": baseline_e * tariff_e + baseline_el * tariff_el}
     if mode == "block":
         return block
@@ -257,14 +259,24 @@ def settle_quarter(
     emergency = by_cell(state.emergency_admissions * (1.0 - coverage.emergency_share))
     elective = by_cell(state.elective_admissions * (1.0 - coverage.elective_share))
     lists = state.list_size * state.is_open
-    referred = by_cell(lists * (1.0 - coverage.elective_share))
-    uncovered = np.divide(
-        referred, by_cell(lists), out=np.ones_like(referred), where=by_cell(lists) > 0
-    )
+    referred = by_cell(lists)
+
+    def uncovered(share: np.ndarray) -> np.ndarray:
+        left = by_cell(lists * (1.0 - share))
+        return np.divide(left, referred, out=np.ones_like(left), where=referred > 0)
+
     payer = np.repeat(accounts.commissioner, n_trusts).reshape(n_areas, n_trusts)
     payee = np.tile(accounts.trust, n_areas).reshape(n_areas, n_trusts)
     trusts.income_gbp = np.zeros(n_trusts)
-    payments = hospital_payments(trusts, emergency, elective, referred, levers, uncovered)
+    payments = hospital_payments(
+        trusts,
+        emergency,
+        elective,
+        referred,
+        levers,
+        uncovered(coverage.emergency_share),
+        uncovered(coverage.elective_share),
+    )
     for purpose, amount in payments.items():
         ledger.pay(payer, payee, amount, purpose)
         trusts.income_gbp += amount.sum(axis=0)

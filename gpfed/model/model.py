@@ -83,6 +83,7 @@ TRUST_TABLE = {
 }
 FEDERATION_TABLE = {
     "area": "area",
+    "founded_step": "founded_step",
     "n_members": "n_members",
     "list_size": "list_size",
     "reserves_gbp": "reserves_gbp",
@@ -245,12 +246,15 @@ class GPFedModel(Model):
             * self.streams["autonomy"].lognormal(-(sd**2) / 2, sd, n)
         )
         self.federation_value = self._coalition_value(levers)
-        lists = state.list_size.astype(float)
-        self.area_emergency_baseline_per_head = area_totals(
-            expected_activity(state, self.demand_rates, levers, np.zeros(n))[0],
-            state,
-            len(self.accounts.commissioner),
-        ) / area_totals(lists, state, len(self.accounts.commissioner))
+        # The premium's admissions baseline is the starting world as paid for (with the
+        # induced demand of PbR at the trusts' usual spare capacity), as the published rates.
+        n_areas = len(self.accounts.commissioner)
+        spare = levers.trust_spare_capacity_share / (1 + levers.trust_spare_capacity_share)
+        induced = np.full(n, levers.induced_demand_elasticity * spare)
+        emergency = expected_activity(state, self.demand_rates, levers, induced)[0]
+        self.area_emergency_baseline_per_head = area_totals(emergency, state, n_areas) / np.maximum(
+            area_totals(state.list_size.astype(float), state, n_areas), 1.0
+        )
 
     def _coalition_value(self, levers: Any) -> CoalitionValue:
         return CoalitionValue(
@@ -349,14 +353,17 @@ class GPFedModel(Model):
         n_areas = len(self.accounts.commissioner)
         lists = (state.list_size * state.is_open).astype(float)
         population = area_totals(lists, state, n_areas)
-        per_head = (
-            area_totals(state.emergency_admissions.astype(float), state, n_areas) / population
-        )
+        # An area whose practices have all closed has no patients and earns nothing.
+        heads = np.maximum(population, 1.0)
+        per_head = area_totals(state.emergency_admissions.astype(float), state, n_areas) / heads
         baseline = self.area_emergency_baseline_per_head
         admissions = np.clip(
-            (baseline - per_head) / (levers.admissions_target_reduction * baseline), 0.0, 1.0
+            (baseline - per_head)
+            / np.maximum(levers.admissions_target_reduction * baseline, 1e-12),
+            0.0,
+            1.0,
         )
-        quality = area_totals(state.quality * lists, state, n_areas) / population
+        quality = area_totals(state.quality * lists, state, n_areas) / heads
         weight = levers.quality_premium_admissions_weight
         score = weight * admissions + (1.0 - weight) * quality
         eligible = self.ledger.balance_gbp(self.accounts.commissioner) >= 0

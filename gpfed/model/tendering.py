@@ -13,10 +13,10 @@ On the tender calendar each commissioner offers the lots its GP contract regime 
 Bidders are federations, trusts, federation-trust alliances (ICOs) and optionally an outside
 entrant. A bid prices the bidder's own expected cost, baseline x cost factor x (1 - expected
 integration saving), at a markup that falls with the number of rivals; its quality promise
-rises with quality and coordination capacity. Score = w_q quality + (1 - w_q) p_min / p (plus
-the own-federation bias of a merged commissioner-provider); the best bid within the reserve
-price (the lot's budget) wins, or with ``direct_award_probability`` the most capable bidder gets
-the lot at the reserve price.
+rises with quality and coordination capacity. Score = w_q quality + (1 - w_q) p_min / p, plus
+the own-federation bias of a merged commissioner-provider for bids by federations alone. The
+best bid within the reserve price (the lot's budget) wins, or with ``direct_award_probability``
+the most capable bidder gets the lot at the reserve price.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from gpfed.model.model import GPFedModel
 
 TRUST_QUALITY = 0.5
-"""Quality a trust or entrant brings to a bid before coordination capacity [P]."""
+"""Quality a trust brings to a bid before coordination capacity [P]."""
 
 K_MEANS_ROUNDS = 12
 
@@ -56,7 +56,8 @@ class Lot:
         practices: practices covered.
         baseline_gbp_per_quarter: what the commissioner spends on the covered care now.
         emergency_share: share of that baseline spent on emergency admissions.
-        expected_emergency: covered emergency admissions expected a quarter.
+        expected_emergency: covered emergency admissions expected a quarter without integration
+            (the outcome target's baseline).
         federation: the opting-in federation (optional regime), else None.
     """
 
@@ -150,9 +151,18 @@ def lot_baseline_per_head(model: GPFedModel) -> tuple[float, float]:
 
 
 def _expected(model: GPFedModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expected admissions a quarter per practice: emergency and elective as paid for now.
+
+    The third array is emergency admissions once capitated (no supply-induced demand): the
+    outcome baseline of a population lot, so that dropping induced demand alone does not earn
+    the outcome payment.
+    """
     state, levers = model.practice_state, model.levers
     induced = induced_demand(state, model.trust_state.spare_capacity, levers)
-    return expected_activity(state, model.demand_rates, levers, induced)
+    emergency, elective, _ = expected_activity(state, model.demand_rates, levers, induced)
+    none = np.zeros(len(induced))
+    capitated, _, _ = expected_activity(state, model.demand_rates, levers, none)
+    return emergency, elective, capitated
 
 
 def tender_round(model: GPFedModel) -> None:
@@ -180,20 +190,22 @@ def tender_round(model: GPFedModel) -> None:
 
 def _lot(model, kind, area, practices, expected, federation=None) -> Lot:
     state, levers = model.practice_state, model.levers
-    emergency, elective, _ = expected
+    emergency, elective, capitated = expected
     lists = state.list_size[practices].astype(float)
     if kind == "population":
         e = emergency[practices]
+        target_base = float(capitated[practices].sum())
         hospital_el = float((elective[practices] * levers.elective_tariff_gbp).sum())
         other = levers.community_services_gbp_per_head_per_year / QUARTERS_PER_YEAR * lists.sum()
     else:
         e = emergency[practices] * diabetes_attributable_share(state, levers, practices)
+        target_base = float(e.sum())
         hospital_el = 0.0
         diabetics = (lists * state.diabetes_prevalence[practices]).sum()
         other = levers.diabetes_care_gbp_per_diabetic_per_year / QUARTERS_PER_YEAR * diabetics
     hospital_e = float(e.sum() * levers.emergency_tariff_gbp)
     total = hospital_e + hospital_el + float(other)
-    return Lot(kind, int(area), practices, total, hospital_e / total, float(e.sum()), federation)
+    return Lot(kind, int(area), practices, total, hospital_e / total, target_base, federation)
 
 
 def _optional_lots(model: GPFedModel) -> list[Lot]:
@@ -274,7 +286,14 @@ def _bids(
         bidders.append(("trust", None, main_trust, trust_capacity, TRUST_QUALITY, 1.0))
     if levers.outside_entrants and lot.federation is None:
         bidders.append(
-            ("entrant", None, None, trust_capacity, TRUST_QUALITY, levers.entrant_cost_efficiency)
+            (
+                "entrant",
+                None,
+                None,
+                trust_capacity,
+                levers.entrant_quality,
+                levers.entrant_cost_efficiency,
+            )
         )
     reserve = lot.reserve_gbp_per_quarter(levers)
     markup = levers.bid_markup / max(len(bidders), 1)
@@ -318,7 +337,7 @@ def score(bids: list[Bid], levers: SimpleNamespace) -> np.ndarray:
     """Score of each bid: w_q quality + (1 - w_q) p_min / p, plus the own-federation bias."""
     prices = np.array([b.price_gbp_per_quarter for b in bids])
     quality = np.array([b.quality for b in bids])
-    gp_led = np.array([b.federation is not None for b in bids])
+    gp_led = np.array([b.holder == "federation" for b in bids])
     w = levers.quality_weight
     return (
         w * quality

@@ -46,6 +46,7 @@ class Federation(Agent):
         state.federation[self.members] = self.unique_id
         state.below_share_quarters[self.members] = 0
         model.federations[self.unique_id] = self
+        model.membership_version += 1
 
     # --- what it is ---------------------------------------------------------------------------
     @property
@@ -82,7 +83,8 @@ class Federation(Agent):
     def quality(self) -> float:
         """List-weighted mean quality of its members (0-1)."""
         state = self.model.practice_state
-        return float(np.average(state.quality[self.members], weights=self.member_lists))
+        lists = self.member_lists
+        return float(state.quality[self.members] @ lists / lists.sum())
 
     @property
     def contract_kind(self) -> str:
@@ -122,6 +124,7 @@ class Federation(Agent):
     def add(self, practice: int) -> None:
         """Admit a practice (a graph neighbour of a member, in the same area)."""
         self.members = sorted([*self.members, int(practice)])
+        self.model.membership_version += 1
         state = self.model.practice_state
         state.federation[practice] = self.unique_id
         state.below_share_quarters[practice] = 0
@@ -137,6 +140,7 @@ class Federation(Agent):
         state.federation[practice] = NO_FEDERATION
         state.below_share_quarters[practice] = 0
         self.members = [i for i in self.members if i != practice]
+        self.model.membership_version += 1
         parts = sorted(
             _connected_parts(self.members, self.model.practice_neighbours),
             key=lambda part: (-state.list_size[part].sum(), part[0]),
@@ -147,6 +151,7 @@ class Federation(Agent):
                 state.federation[i] = NO_FEDERATION
                 self.model.contracts.return_to_gms(i, self)
         self.members = keep
+        self.model.membership_version += 1
         # Every spun-off part's share is of the balance and list before any part leaves.
         balance = int(self.model.ledger.balance_pence[self.account])
         remaining = max(int(state.list_size[[i for part in parts for i in part]].sum()), 1)
@@ -184,6 +189,7 @@ class Federation(Agent):
         state.below_share_quarters[members] = 0
         self.members = []
         del model.federations[self.unique_id]
+        model.membership_version += 1
         self.remove()
 
 

@@ -134,11 +134,23 @@ class Membership:
 
     @classmethod
     def of(cls, model: GPFedModel) -> Membership:
-        """Read the current membership."""
-        federations = sorted(model.federations.values(), key=lambda f: f.unique_id)
-        members = np.array([i for f in federations for i in f.members], dtype=np.int64)
-        size = np.array([len(f.members) for f in federations], dtype=np.int64)
-        group = np.repeat(np.arange(len(federations)), size)
+        """Read the current membership.
+
+        Who belongs where is rebuilt only after a change of membership (the model's
+        ``membership_version``); the lists are read afresh every time.
+        """
+        cached = model.membership_cache
+        if cached is not None and cached[0] == model.membership_version:
+            federations, members, group, size = cached[1]
+        else:
+            federations = sorted(model.federations.values(), key=lambda f: f.unique_id)
+            members = np.array([i for f in federations for i in f.members], dtype=np.int64)
+            size = np.array([len(f.members) for f in federations], dtype=np.int64)
+            group = np.repeat(np.arange(len(federations)), size)
+            model.membership_cache = (
+                model.membership_version,
+                (federations, members, group, size),
+            )
         lists = model.practice_state.list_size[members].astype(float)
         pooled = np.bincount(group, weights=lists, minlength=len(federations))
         return cls(federations, members, group, pooled, size)
@@ -231,7 +243,10 @@ def _choices(model: GPFedModel) -> tuple[int, int]:
                 founded += 2
         else:
             federation = model.federations.get(target)
-            if federation is not None and federation.admits(i):
+            # Admission was checked when the options were built; check again only if the
+            # federation has changed since.
+            unchanged = federation is not None and len(federation.members) == options.size[k] - 1
+            if federation is not None and (unchanged or federation.admits(i)):
                 federation.add(i)
                 joined += 1
     return joined, founded
@@ -248,12 +263,14 @@ class Options:
         target: the partner practice, or the federation's unique id.
         utility: the chooser's share of the new coalition's value less its autonomy cost,
             £ a year.
+        size: members of the coalition the option would make.
     """
 
     chooser: np.ndarray
     founds: np.ndarray
     target: np.ndarray
     utility: np.ndarray
+    size: np.ndarray
 
 
 def _options(model: GPFedModel, candidates: np.ndarray) -> Options:
@@ -302,6 +319,7 @@ def _options(model: GPFedModel, candidates: np.ndarray) -> Options:
         founds=founds[valid],
         target=np.concatenate([found_j, join_f])[valid],
         utility=(own - autonomy[chooser])[valid],
+        size=size[valid],
     )
 
 

@@ -189,15 +189,15 @@ def _integrated_care_stock(model: GPFedModel) -> dict[str, float]:
     lists = state.list_size * is_open
     membership = Membership.of(model)
     sizes, pooled = membership.size.astype(float), membership.pooled_list
-    by_holder = dict.fromkeys(HOLDER_KINDS, 0.0)
-    pathway = 0.0
-    active = book.active()
-    for contract in active:
-        covered = contract.practices[book.coverage[contract.practices] == contract.id]
-        if contract.kind == "population":
-            by_holder[contract.holder] += float(lists[covered].sum())
-        else:
-            pathway += float(lists[covered].sum())
+    rows = book.covered_rows(state, model.levers)
+    active = rows.contracts
+    covered = lists[rows.practice].astype(float)
+    holder = rows.attribute("holder", object)[rows.contract] if active else np.zeros(0)
+    population_lot = rows.population_lot
+    by_holder = {
+        kind: float(covered[population_lot & (holder == kind)].sum()) for kind in HOLDER_KINDS
+    }
+    pathway = float(covered[~population_lot].sum())
     return {
         "share_practices_federated": float(np.mean(state.federation[is_open] >= 0)),
         "federations": len(sizes),
@@ -208,7 +208,7 @@ def _integrated_care_stock(model: GPFedModel) -> dict[str, float]:
         **{f"integrated_population_{kind}": value for kind, value in by_holder.items()},
         "diabetes_pathway_population": pathway,
         "contracts_active": len(active),
-        "contract_quality_mean": float(np.mean([c.quality for c in active]))
+        "contract_quality_mean": float(rows.attribute("quality").mean())
         if active
         else float("nan"),
     }

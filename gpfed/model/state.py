@@ -155,7 +155,7 @@ def by_area_and_trust(
     values: np.ndarray, state: PracticeState, n_areas: int, n_trusts: int
 ) -> np.ndarray:
     """Split a per-practice quantity over referral trusts and sum it by (area, trust)."""
-    out = np.zeros(n_areas * n_trusts)
     flat = state.area[:, None] * n_trusts + state.referral_trust
-    np.add.at(out, flat.ravel(), (values[:, None] * state.referral_share).ravel())
+    weights = (values[:, None] * state.referral_share).ravel()
+    out = np.bincount(flat.ravel(), weights=weights, minlength=n_areas * n_trusts)
     return out.reshape(n_areas, n_trusts)

@@ -259,11 +259,12 @@ def _bids(
             and f.contract is None
             and f.list_size >= levers.bidder_min_population
         ]
-    referred = np.zeros(len(model.trust_state.capacity))
-    np.add.at(
-        referred,
+    referred = np.bincount(
         state.referral_trust[lot.practices].ravel(),
-        (state.list_size[lot.practices, None] * state.referral_share[lot.practices]).ravel(),
+        weights=(
+            state.list_size[lot.practices, None] * state.referral_share[lot.practices]
+        ).ravel(),
+        minlength=len(model.trust_state.capacity),
     )
     main_trust = int(np.argmax(referred))
     bidders: list[tuple[str, Federation | None, int | None, float, float, float]] = []

@@ -141,6 +141,9 @@ class Federation(Agent):
         state.below_share_quarters[practice] = 0
         self.members = [i for i in self.members if i != practice]
         self.model.membership_version += 1
+        if len(self.members) < 2:
+            self.dissolve()
+            return
         parts = sorted(
             _connected_parts(self.members, self.model.practice_neighbours),
             key=lambda part: (-state.list_size[part].sum(), part[0]),

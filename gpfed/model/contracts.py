@@ -294,17 +294,16 @@ def _pay_contracts(
     elective = state.elective_admissions[practice] * rows.population_lot
     tariff = emergency * levers.emergency_tariff_gbp + elective * levers.elective_tariff_gbp
     n_trusts = len(trusts.capacity)
+    # Sum the holder-to-trust payments by (contract, trust) pair actually referred to.
     cells = (k[:, None] * n_trusts + state.referral_trust[practice]).ravel()
-    by_cell = _pence(
-        np.bincount(
-            cells,
-            weights=(tariff[:, None] * state.referral_share[practice]).ravel(),
-            minlength=len(rows.contracts) * n_trusts,
-        )
-    ).reshape(len(rows.contracts), n_trusts)
-    kk, tt = np.nonzero(by_cell)
-    ledger.pay(holder[kk], accounts.trust[tt], by_cell[kk, tt], "integrated_hospital_care")
-    trusts.income_gbp += by_cell.sum(axis=0)
+    pairs, which = np.unique(cells, return_inverse=True)
+    owed = _pence(
+        np.bincount(which, weights=(tariff[:, None] * state.referral_share[practice]).ravel())
+    )
+    kk, tt = pairs // n_trusts, pairs % n_trusts
+    ledger.pay(holder[kk], accounts.trust[tt], owed, "integrated_hospital_care")
+    trusts.income_gbp += np.bincount(tt, weights=owed, minlength=n_trusts)
+    hospital = np.bincount(kk, weights=owed, minlength=len(rows.contracts))
 
     lists = state.list_size[practice].astype(float)
     diabetics = rows.per_contract(lists * state.diabetes_prevalence[practice])
@@ -320,7 +319,7 @@ def _pay_contracts(
     expected_cost = rows.per_contract(tariff) + community
     other = _pence(np.maximum(community + shock * expected_cost, 0.0))
     ledger.pay(holder, ECONOMY, other, "integrated_community_care")
-    spent = by_cell.sum(axis=1) + other
+    spent = hospital + other
 
     expected = rows.attribute("expected_emergency_per_head_per_quarter") * population
     cut = np.maximum(levers.admissions_target_reduction * expected, 1e-9)

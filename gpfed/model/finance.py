@@ -254,16 +254,27 @@ def settle_quarter(
     def by_cell(values: np.ndarray) -> np.ndarray:
         return by_area_and_trust(values, state, n_areas, n_trusts)
 
-    trusts.emergency_admissions = by_cell(state.emergency_admissions).sum(axis=0)
-    trusts.elective_admissions = by_cell(state.elective_admissions).sum(axis=0)
-    emergency = by_cell(state.emergency_admissions * (1.0 - coverage.emergency_share))
-    elective = by_cell(state.elective_admissions * (1.0 - coverage.elective_share))
     lists = state.list_size * state.is_open
     referred = by_cell(lists)
 
-    def uncovered(share: np.ndarray) -> np.ndarray:
+    def uncovered(
+        values: np.ndarray, share: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | float]:
+        """All by cell, what contracts leave the commissioner, and the share they leave."""
+        everything = by_cell(values)
+        if not share.any():
+            return everything, everything, 1.0
         left = by_cell(lists * (1.0 - share))
-        return np.divide(left, referred, out=np.ones_like(left), where=referred > 0)
+        return (
+            everything,
+            by_cell(values * (1.0 - share)),
+            np.divide(left, referred, out=np.ones_like(left), where=referred > 0),
+        )
+
+    all_e, emergency, uncovered_e = uncovered(state.emergency_admissions, coverage.emergency_share)
+    all_el, elective, uncovered_el = uncovered(state.elective_admissions, coverage.elective_share)
+    trusts.emergency_admissions = all_e.sum(axis=0)
+    trusts.elective_admissions = all_el.sum(axis=0)
 
     payer = np.repeat(accounts.commissioner, n_trusts).reshape(n_areas, n_trusts)
     payee = np.tile(accounts.trust, n_areas).reshape(n_areas, n_trusts)
@@ -274,8 +285,8 @@ def settle_quarter(
         elective,
         referred,
         levers,
-        uncovered(coverage.emergency_share),
-        uncovered(coverage.elective_share),
+        uncovered_e,
+        uncovered_el,
     )
     for purpose, amount in payments.items():
         ledger.pay(payer, payee, amount, purpose)

@@ -98,6 +98,11 @@ class Ledger:
         Returns:
             The total paid, in pence.
         """
+        scalar_accounts = isinstance(payer, int | np.integer) and isinstance(
+            payee, int | np.integer
+        )
+        if scalar_accounts and np.ndim(amount_gbp) == 0:
+            return self._pay_one(int(payer), int(payee), float(amount_gbp), purpose)
         pence = np.rint(np.asarray(amount_gbp, dtype=float) * PENCE_PER_GBP).astype(np.int64)
         payer_arr, payee_arr, pence = np.broadcast_arrays(
             np.asarray(payer, dtype=np.int64), np.asarray(payee, dtype=np.int64), pence
@@ -121,6 +126,30 @@ class Ledger:
             )
         return total
 
+    def _pay_one(self, payer: int, payee: int, amount_gbp: float, purpose: str) -> int:
+        """One payment between two accounts: :meth:`pay` without the array machinery."""
+        pence = round(amount_gbp * PENCE_PER_GBP)
+        if pence < 0:
+            raise ValueError(f"negative payment for {purpose!r}: use the opposite direction")
+        if pence == 0:
+            return 0
+        self.balance_pence[payer] -= pence
+        self.balance_pence[payee] += pence
+        key = (self.step, purpose)
+        self._totals[key] = self._totals.get(key, 0) + pence
+        if self.keep_transfers:
+            code = self._purposes.setdefault(purpose, len(self._purposes))
+            self._chunks.append(
+                (
+                    self.step,
+                    code,
+                    np.array([payer], dtype=np.int64),
+                    np.array([payee], dtype=np.int64),
+                    np.array([pence], dtype=np.int64),
+                )
+            )
+        return pence
+
     def settle(
         self,
         account_a: int | np.ndarray,
@@ -129,6 +158,13 @@ class Ledger:
         purpose: str,
     ) -> None:
         """Pay a signed amount: positive from ``a`` to ``b``, negative from ``b`` to ``a``."""
+        if np.ndim(account_a) == 0 and np.ndim(account_b) == 0 and np.ndim(amount_gbp) == 0:
+            a, b, value = int(account_a), int(account_b), float(amount_gbp)
+            if value > 0:
+                self._pay_one(a, b, value, purpose)
+            elif value < 0:
+                self._pay_one(b, a, -value, purpose)
+            return
         amount = np.asarray(amount_gbp, dtype=float)
         a, b, amount = np.broadcast_arrays(np.asarray(account_a), np.asarray(account_b), amount)
         forward = amount > 0

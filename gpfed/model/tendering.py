@@ -224,15 +224,20 @@ def _tendered_lots(model: GPFedModel) -> list[Lot]:
     state, book = model.practice_state, model.contracts
     expected = _expected(model)
     lots = []
-    free = state.is_open & (book.coverage == NO_CONTRACT)
-    for locality in np.unique(model.locality[free]):
-        practices = np.flatnonzero(free & (model.locality == locality))
+    free = np.flatnonzero(state.is_open & (book.coverage == NO_CONTRACT))
+    for practices in _grouped(free, model.locality[free]):
         lots.append(_lot(model, "population", state.area[practices[0]], practices, expected))
     if model.levers.pathway_lots:
-        for area in np.unique(state.area[free]):
-            practices = np.flatnonzero(free & (state.area == area))
-            lots.append(_lot(model, "diabetes", area, practices, expected))
+        for practices in _grouped(free, state.area[free]):
+            lots.append(_lot(model, "diabetes", state.area[practices[0]], practices, expected))
     return lots
+
+
+def _grouped(items: np.ndarray, keys: np.ndarray) -> list[np.ndarray]:
+    """``items`` split by ``keys``, groups in key order, items in their order within each."""
+    order = np.argsort(keys, kind="stable")
+    bounds = np.flatnonzero(np.diff(keys[order])) + 1
+    return np.split(items[order], bounds) if len(items) else []
 
 
 def _bids(

@@ -46,7 +46,6 @@ class Federation(Agent):
         state.federation[self.members] = self.unique_id
         state.below_share_quarters[self.members] = 0
         model.federations[self.unique_id] = self
-        model.membership_version += 1
 
     # --- what it is ---------------------------------------------------------------------------
     @property
@@ -124,7 +123,6 @@ class Federation(Agent):
     def add(self, practice: int) -> None:
         """Admit a practice (a graph neighbour of a member, in the same area)."""
         self.members = sorted([*self.members, int(practice)])
-        self.model.membership_version += 1
         state = self.model.practice_state
         state.federation[practice] = self.unique_id
         state.below_share_quarters[practice] = 0
@@ -140,7 +138,6 @@ class Federation(Agent):
         state.federation[practice] = NO_FEDERATION
         state.below_share_quarters[practice] = 0
         self.members = [i for i in self.members if i != practice]
-        self.model.membership_version += 1
         if len(self.members) < 2:
             self.dissolve()
             return
@@ -154,7 +151,6 @@ class Federation(Agent):
                 state.federation[i] = NO_FEDERATION
                 self.model.contracts.return_to_gms(i, self)
         self.members = keep
-        self.model.membership_version += 1
         # Every spun-off part's share is of the balance and list before any part leaves.
         balance = int(self.model.ledger.balance_pence[self.account])
         remaining = max(int(state.list_size[[i for part in parts for i in part]].sum()), 1)
@@ -192,7 +188,6 @@ class Federation(Agent):
         state.below_share_quarters[members] = 0
         self.members = []
         del model.federations[self.unique_id]
-        model.membership_version += 1
         self.remove()
 
 

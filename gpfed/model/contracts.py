@@ -40,6 +40,18 @@ if TYPE_CHECKING:
 NO_CONTRACT = -1
 HOLDER_KINDS = ("federation", "trust", "alliance", "entrant")
 ENDINGS = ("expired", "handed_back", "terminated")
+FIXED_TERMS = (
+    "kind",
+    "area",
+    "holder",
+    "account",
+    "price_gbp_per_head_per_quarter",
+    "expected_emergency_per_head_per_quarter",
+    "quality",
+    "capacity",
+    "merged_gms",
+)
+"""Contract attributes set at award and never changed (read as arrays by the hot paths)."""
 
 
 @dataclass
@@ -105,6 +117,8 @@ class CoveredRows:
         contract: position in ``contracts`` of the contract covering it.
         emergency_share: share of its emergency admissions the contract pays for.
         population_lot: whether that contract is a population lot.
+        book: the contract book (for the contracts' fixed terms).
+        ids: the ids of ``contracts``.
     """
 
     contracts: list[Contract]
@@ -112,14 +126,16 @@ class CoveredRows:
     contract: np.ndarray
     emergency_share: np.ndarray
     population_lot: np.ndarray
+    book: ContractBook
+    ids: np.ndarray
 
     def per_contract(self, values: np.ndarray) -> np.ndarray:
         """Sum a per-row quantity by contract."""
         return np.bincount(self.contract, weights=values, minlength=len(self.contracts))
 
     def attribute(self, name: str, dtype: type = float) -> np.ndarray:
-        """One attribute of every contract in force, as an array."""
-        return np.array([getattr(c, name) for c in self.contracts], dtype=dtype)
+        """One fixed attribute (see :data:`FIXED_TERMS`) of every contract in force."""
+        return self.book.terms(name)[self.ids].astype(dtype)
 
 
 @dataclass
@@ -136,6 +152,20 @@ class ContractBook:
     coverage: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     events: dict[str, int] = field(default_factory=dict)
     _active: dict[int, Contract] = field(default_factory=dict, repr=False)
+    _terms: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def terms(self, name: str) -> np.ndarray:
+        """A fixed term of every contract let so far, indexed by contract id.
+
+        Hot paths read terms as arrays; they are rebuilt only after new awards.
+        """
+        if len(self._terms.get(name, ())) != len(self.contracts):
+            ordered = [self.contracts[i] for i in range(len(self.contracts))]
+            self._terms = {
+                term: np.array([getattr(c, term) for c in ordered], dtype=object)
+                for term in FIXED_TERMS
+            }
+        return self._terms[name]
 
     def reset_events(self) -> None:
         """Start counting this quarter's awards and endings."""
@@ -197,7 +227,10 @@ class ContractBook:
         emergency_share = np.where(
             population_lot, 1.0, diabetes_attributable_share(state, levers, practice)
         )
-        return CoveredRows(contracts, practice, contract, emergency_share, population_lot)
+        ids = np.array([c.id for c in contracts], dtype=np.int64)
+        return CoveredRows(
+            contracts, practice, contract, emergency_share, population_lot, self, ids
+        )
 
     def covered_shares(
         self, state: SimpleNamespace, levers: SimpleNamespace

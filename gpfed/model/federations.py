@@ -134,23 +134,13 @@ class Membership:
 
     @classmethod
     def of(cls, model: GPFedModel) -> Membership:
-        """Read the current membership.
-
-        Who belongs where is rebuilt only after a change of membership (the model's
-        ``membership_version``); the lists are read afresh every time.
-        """
-        cached = model.membership_cache
-        if cached is not None and cached[0] == model.membership_version:
-            federations, members, group, size = cached[1]
-        else:
-            federations = sorted(model.federations.values(), key=lambda f: f.unique_id)
-            members = np.array([i for f in federations for i in f.members], dtype=np.int64)
-            size = np.array([len(f.members) for f in federations], dtype=np.int64)
-            group = np.repeat(np.arange(len(federations)), size)
-            model.membership_cache = (
-                model.membership_version,
-                (federations, members, group, size),
-            )
+        """Read the current membership from the practices' federation column."""
+        column = model.practice_state.federation
+        members = np.flatnonzero(column != NO_FEDERATION)
+        members = members[np.argsort(column[members], kind="stable")]
+        ids, size = np.unique(column[members], return_counts=True)
+        group = np.repeat(np.arange(len(ids)), size)
+        federations = [model.federations[i] for i in ids.tolist()]
         lists = model.practice_state.list_size[members].astype(float)
         pooled = np.bincount(group, weights=lists, minlength=len(federations))
         return cls(federations, members, group, pooled, size)

@@ -232,9 +232,6 @@ class GPFedModel(Model):
         state, levers = self.practice_state, self.levers
         n = self.world.n_practices
         self.federations: dict[int, Federation] = {}
-        # Membership changes bump the version; federations.Membership caches by it.
-        self.membership_version = 0
-        self.membership_cache: tuple[int, tuple] | None = None
         self.contracts = ContractBook(coverage=np.full(n, NO_CONTRACT, dtype=np.int64))
         self.contracts.reset_events()
         self.entrant_account: int | None = None

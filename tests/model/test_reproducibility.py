@@ -1,5 +1,6 @@
 """Same seed, same results, bit for bit: in one process and across processes."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,19 +14,38 @@ from gpfed import GPFedModel
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = (
     "from gpfed import GPFedModel\n"
-    "from tests.model.test_reproducibility import digest\n"
+    "from tests.model.test_reproducibility import digest, integrated\n"
     "print(digest(GPFedModel(rng=11, n_practices=90).run(10)))\n"
+    "print(digest(integrated()))\n"
 )
 
 
+def integrated() -> GPFedModel:
+    """A run with federations forming, tenders, alliances, entrants and every sharing rule path."""
+    return GPFedModel(
+        rng=12,
+        n_practices=120,
+        gp_contract_regime="competitive",
+        outside_entrants=True,
+        federation_sharing_rule="shapley",
+        federation_incentive_gbp_per_patient_per_year=5.0,
+    ).run(14)
+
+
 def digest(model: GPFedModel) -> str:
-    return "\n".join(
-        [
-            str(int(pd.util.hash_pandas_object(model.to_frame(), index=False).sum() % 2**61)),
-            str(int(pd.util.hash_pandas_object(model.agent_frame(), index=False).sum() % 2**61)),
-            model.ledger.balance_pence.tobytes().hex(),
-        ]
-    )
+    from gpfed.agents import Federation
+
+    frames = [
+        model.to_frame(),
+        model.agent_frame(),
+        model.agent_frame(Federation),
+        model.contracts_frame(),
+        model.ledger.transfers_frame(),
+    ]
+    hashes = [
+        str(int(pd.util.hash_pandas_object(frame, index=False).sum() % 2**61)) for frame in frames
+    ]
+    return "\n".join([*hashes, model.ledger.balance_pence.tobytes().hex()])
 
 
 def test_same_seed_same_frames_in_process():
@@ -44,14 +64,25 @@ def test_different_seeds_differ():
 
 @pytest.mark.slow
 def test_same_seed_same_results_in_two_separate_processes():
+    # Different string hash seeds: no result may depend on set or dict ordering of strings.
     outputs = [
         subprocess.run(
-            [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True, cwd=ROOT
+            [sys.executable, "-c", SCRIPT],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
         ).stdout.strip()
-        for _ in range(2)
+        for hash_seed in ("0", "4242")
     ]
     assert outputs[0] == outputs[1]
-    assert outputs[0] == digest(GPFedModel(rng=11, n_practices=90).run(10))
+    here = digest(GPFedModel(rng=11, n_practices=90).run(10)) + "\n" + digest(integrated())
+    assert outputs[0] == here
+
+
+def test_integrated_care_run_is_the_same_in_process():
+    assert digest(integrated()) == digest(integrated())
 
 
 def test_a_lever_changed_later_leaves_the_past_identical():

@@ -19,10 +19,12 @@ demo: $(STAMP)
 	$(BIN)/gpfed run --preset region --steps 40 --seed 1 --out $(OUT)
 	$(BIN)/gpfed compare --all --reps 5 --seed 1 --out $(OUT)/compare
 
-# The README's picture: the demo run's outcome panel.
+# The README's pictures: the demo run's outcome panel and the scenario comparison.
 figures: $(STAMP)
 	$(BIN)/gpfed run --preset region --steps 40 --seed 1 --out out/figures --quiet
 	cp out/figures/panel.png docs/img/demo_panel.png
+	$(BIN)/gpfed compare --all --reps 10 --seed 1 --out out/figures/compare --quiet
+	cp out/figures/compare/panel.png docs/img/compare_panel.png
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -432,10 +432,11 @@ POLICY_PARAMETERS = [
     ),
     Parameter(
         "gms_overlap_share",
-        0.15,
+        0.03,
         "share of contract value",
         "Share of an integrated contract's services that GMS already pays for (omega).",
-        PROPOSED,
+        "[P] a lot is mostly hospital and community care; 3% of a population lot's budget is "
+        "~£16 per patient a year, about a tenth of GMS spend per patient (£136, IfG)",
         CONTRACTS,
         low=0,
         high=1,

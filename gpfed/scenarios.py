@@ -78,7 +78,7 @@ register(
             "reward_for_scale_gbp_per_patient_per_year": {"2013Q2": 0.0, "2015Q2": 2.0},
             "mpig_phase_out_rate_per_year": {"2013Q2": 0.0, "2014Q2": 1.0},
             "seniority_cut_rate_per_year": {"2013Q2": 0.0, "2014Q2": 0.3},
-            "gms_quality_floor": 0.65,
+            "gms_quality_floor": 0.6,
             "termination_notices": 2,
             "ooh_to_federations": True,
         },

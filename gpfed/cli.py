@@ -44,6 +44,18 @@ SUMMARY = [
 ]
 
 
+Settings = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Parameter value NAME=VALUE (repeatable; over the scenario's values, and in "
+        "compare for every scenario); a lever's schedule as NAME=2013Q2:66.25,2014Q2:73.56. "
+        "See 'gpfed params'.",
+    ),
+]
+"""The ``--set NAME=VALUE`` option shared by the commands that build models."""
+
+
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code=2)
@@ -76,14 +88,7 @@ def run(
         typer.Option(min=1, help="Quarters to simulate [default: horizon_quarters, 40]."),
     ] = None,
     seed: Annotated[int, typer.Option(min=0, help="Random seed; same seed, same results.")] = 1,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            help="Parameter value NAME=VALUE (repeatable); a lever's schedule as "
-            "NAME=2013Q2:66.25,2014Q2:73.56. See 'gpfed params'.",
-        ),
-    ] = None,
+    set_: Settings = None,
     out: Annotated[Path, typer.Option(help="Folder for the outputs.")] = Path("out/run"),
     fmt: Annotated[str, typer.Option("--format", help="Table format: csv or parquet.")] = "csv",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
@@ -196,14 +201,7 @@ def compare(
             help="Seed of the comparison; replicate r uses the same seed in every scenario."
         ),
     ] = 0,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            help="Parameter value NAME=VALUE applied to every scenario (repeatable); a lever's "
-            "schedule as NAME=2013Q2:66.25,2014Q2:73.56. See 'gpfed params'.",
-        ),
-    ] = None,
+    set_: Settings = None,
     out: Annotated[Path, typer.Option(help="Folder for the outputs.")] = Path("out/compare"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:

@@ -521,9 +521,10 @@ def federation_of_star(model: GPFedModel, arms: int, reserves_gbp: float):
     return centre, parts, federation
 
 
-def test_departure_that_disconnects_a_federation_splits_it_by_list():
+@pytest.mark.parametrize(("arms", "reserves_gbp"), [(2, 50_000.0), (3, 90_000.0)])
+def test_departure_that_disconnects_a_federation_splits_it_by_list(arms, reserves_gbp):
     model = GPFedModel(rng=0, n_practices=200, agent_table_every=0)
-    centre, parts, federation = federation_of_star(model, 2, 50_000.0)
+    centre, parts, federation = federation_of_star(model, arms, reserves_gbp)
     lists = model.practice_state.list_size
     model.practice_agents[centre].leave_federation(federation)
 
@@ -531,32 +532,16 @@ def test_departure_that_disconnects_a_federation_splits_it_by_list():
     assert sorted(f.members for f in model.federations.values()) == sorted(parts)
     assert_membership_invariants(model)
     assert model.ledger.total_pence() == 0
-    # The largest part keeps the federation (and its account); the other gets its list share.
+    # The largest part keeps the federation (and its account); each other part gets its list
+    # share of the reserves held before the split.
     keep = max(parts, key=lambda p: (lists[p].sum(), -p[0]))
     assert federation.members == keep
     reserves = {tuple(f.members): f.reserves_gbp for f in model.federations.values()}
-    assert sum(reserves.values()) == pytest.approx(50_000.0, abs=0.01)
+    assert sum(reserves.values()) == pytest.approx(reserves_gbp, abs=0.01)
     total_list = sum(lists[p].sum() for p in parts)
     for part in parts:
         assert reserves[tuple(part)] == pytest.approx(
-            50_000.0 * lists[part].sum() / total_list, abs=0.02
-        )
-
-
-def test_split_into_three_parts_shares_reserves_by_list():
-    model = GPFedModel(rng=0, n_practices=200, agent_table_every=0)
-    centre, parts, federation = federation_of_star(model, 3, 90_000.0)
-    lists = model.practice_state.list_size
-    model.practice_agents[centre].leave_federation(federation)
-
-    assert sorted(f.members for f in model.federations.values()) == sorted(parts)
-    assert model.ledger.total_pence() == 0
-    reserves = {tuple(f.members): f.reserves_gbp for f in model.federations.values()}
-    assert sum(reserves.values()) == pytest.approx(90_000.0, abs=0.01)
-    total_list = sum(lists[p].sum() for p in parts)
-    for part in parts:
-        assert reserves[tuple(part)] == pytest.approx(
-            90_000.0 * lists[part].sum() / total_list, abs=0.05
+            reserves_gbp * lists[part].sum() / total_list, abs=0.05
         )
 
 

@@ -1,0 +1,297 @@
+"""Running a sweep: run specs, chunks, executors, and the loop that stores what finishes.
+
+Each run is a design point x replicate with a stable id (``d000012-r001``) and a seed derived from
+the sweep's root seed by ``SeedSequence(seed, spawn_key=(design_id, replicate))`` (or
+``(replicate,)`` with common random numbers), never from the executor or the chunking, so any
+executor gives the same result for a run, bit for bit.
+
+Executors: in-process for one worker; local processes for several (no set-up); a Dask
+distributed cluster given its scheduler address, or a LocalCluster it starts. Runs travel in
+chunks so per-task overhead stays small. A run that raises is recorded as failed, with its error
+and traceback, and the sweep goes on; a local worker process that dies takes only its chunk's
+progress with it (the chunk is run again); Dask reschedules the tasks of a lost worker itself.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import math
+import multiprocessing
+import os
+import socket
+import time
+import traceback
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gpfed.experiments.sampling import design
+from gpfed.experiments.spec import SCENARIO, SweepSpec
+from gpfed.experiments.store import Results, Store, load, provenance
+
+FINAL_QUARTERS = 4
+"""Final values are means over the last year simulated (four quarters, fewer if shorter)."""
+
+MAX_CHUNK = 16
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything one run needs, picklable: sent to workers as is."""
+
+    run_id: str
+    scenario: str | None
+    values: dict[str, Any]
+    seed: int
+    quarters: int
+    outputs: tuple[str, ...]
+    keep_series: bool
+
+
+def run_seed(root: int, design_id: int, replicate: int, common_random_numbers: bool) -> int:
+    """The seed of one run: a 63-bit integer from the root seed's SeedSequence spawn key."""
+    key = (replicate,) if common_random_numbers else (design_id, replicate)
+    state = np.random.SeedSequence(root, spawn_key=key).generate_state(1, np.uint64)[0]
+    return int(state >> np.uint64(1))
+
+
+def run_table(spec: SweepSpec) -> pd.DataFrame:
+    """One row per run: run_id, design_id, replicate, seed and the swept parameters."""
+    points = design(spec)
+    frames = []
+    for replicate in range(spec.replications):
+        frame = points.copy()
+        frame.insert(1, "replicate", replicate)
+        frame.insert(
+            2,
+            "seed",
+            [
+                run_seed(spec.seed, int(d), replicate, spec.common_random_numbers)
+                for d in points["design_id"]
+            ],
+        )
+        frames.append(frame)
+    runs = pd.concat(frames, ignore_index=True).sort_values(["design_id", "replicate"])
+    runs.insert(
+        0,
+        "run_id",
+        [f"d{d:06d}-r{r:03d}" for d, r in zip(runs["design_id"], runs["replicate"], strict=True)],
+    )
+    return runs.reset_index(drop=True)
+
+
+def run_specs(spec: SweepSpec, runs: pd.DataFrame) -> list[RunSpec]:
+    """Turn run-table rows into :class:`RunSpec`s (fixed values and the point's values)."""
+    specs = []
+    for row in runs.itertuples(index=False):
+        point = {name: _plain(getattr(row, name)) for name in spec.names}
+        scenario = point.pop(SCENARIO, spec.scenario)
+        specs.append(
+            RunSpec(
+                run_id=row.run_id,
+                scenario=scenario,
+                values={**spec.fixed, **point},
+                seed=int(row.seed),
+                quarters=spec.quarters,
+                outputs=tuple(spec.outputs),
+                keep_series="series" in spec.keep,
+            )
+        )
+    return specs
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def run_one(run: RunSpec) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """Run one model; return its result row (status, error, outputs) and its kept series."""
+    from gpfed.model.model import GPFedModel
+    from gpfed.params import Params
+
+    started = time.perf_counter()
+    row: dict[str, Any] = {"run_id": run.run_id, "worker": f"{socket.gethostname()}:{os.getpid()}"}
+    try:
+        values = {"agent_table_every": 0, **run.values}
+        model = GPFedModel(Params(run.scenario, **values), rng=run.seed)
+        frame = model.run(run.quarters).to_frame()
+        simulated = frame.iloc[1:]
+        finals = simulated[list(run.outputs)].tail(FINAL_QUARTERS).mean()
+        row.update(status="ok", error="", traceback="")
+        row.update({name: float(finals[name]) for name in run.outputs})
+        series = None
+        if run.keep_series:
+            series = frame[["step", "quarter", *run.outputs]].copy()
+            series.insert(0, "run_id", run.run_id)
+    except Exception as error:
+        row.update(
+            status="failed",
+            error=f"{type(error).__name__}: {error}",
+            traceback=traceback.format_exc(),
+        )
+        row.update(dict.fromkeys(run.outputs, float("nan")))
+        series = None
+    row["duration_s"] = time.perf_counter() - started
+    return row, series
+
+
+def run_chunk(chunk: Sequence[RunSpec]) -> tuple[list[dict[str, Any]], pd.DataFrame | None]:
+    """Run a chunk of runs in one task (the unit sent to a worker)."""
+    rows, series = [], []
+    for run in chunk:
+        row, frame = run_one(run)
+        rows.append(row)
+        if frame is not None:
+            series.append(frame)
+    return rows, (pd.concat(series, ignore_index=True) if series else None)
+
+
+def chunked(runs: Sequence[RunSpec], workers: int) -> list[list[RunSpec]]:
+    """Split runs into chunks: about four per worker, at most :data:`MAX_CHUNK` runs each."""
+    size = max(1, min(MAX_CHUNK, math.ceil(len(runs) / max(4 * workers, 1))))
+    return [list(runs[i : i + size]) for i in range(0, len(runs), size)]
+
+
+def sweep(
+    spec: SweepSpec | str | Path,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_local: bool = False,
+    progress: bool = True,
+) -> Results:
+    """Run a sweep into a results folder, resuming it if it was interrupted.
+
+    Args:
+        spec: a :class:`SweepSpec` or the path of a TOML sweep file.
+        out: results folder (created; re-running the same sweep there skips finished runs).
+        workers: worker processes (default: all cores); with ``dask_local`` the LocalCluster's
+            workers.
+        scheduler: address of a Dask scheduler (``tcp://host:port``) to run on.
+        dask_local: start a Dask LocalCluster on this machine and run on it.
+        progress: show a progress bar (runs done, failed, ETA).
+
+    Returns:
+        The results folder's contents (:func:`gpfed.experiments.load`).
+
+    Raises:
+        SweepError: an invalid sweep, or a folder holding a different sweep.
+    """
+    if not isinstance(spec, SweepSpec):
+        spec = SweepSpec.load(spec)
+    store = Store(Path(out))
+    runs = run_table(spec)
+    store.prepare(spec, runs)
+    done = store.finished_run_ids()
+    todo = [run for run in run_specs(spec, runs) if run.run_id not in done]
+    workers = workers or os.cpu_count() or 1
+    stamp = provenance()
+    executors = _Executors(workers, scheduler, dask_local) if todo else _Executors(1, None, False)
+    try:
+        with _progress(len(runs), len(done), progress) as bar:
+            _run_all(todo, workers, executors, store, stamp, bar)
+    finally:
+        executors.close()
+    return load(store.path)
+
+
+def _run_all(
+    todo: list[RunSpec],
+    workers: int,
+    executors: _Executors,
+    store: Store,
+    stamp: dict[str, Any],
+    bar: Any,
+) -> None:
+    """Submit the chunks and store each as it finishes; rerun chunks of a broken local pool."""
+    pending = chunked(todo, workers)
+    if executors.current is None:
+        for chunk in pending:
+            _store_chunk(run_chunk(chunk), store, stamp, bar)
+        return
+    while pending:
+        futures = {executors.current.submit(run_chunk, chunk): chunk for chunk in pending}
+        pending = []
+        for future in cf.as_completed(futures):
+            try:
+                outcome = future.result()
+            except cf.process.BrokenProcessPool:
+                pending.append(futures[future])
+                continue
+            _store_chunk(outcome, store, stamp, bar)
+        if pending:
+            executors.replace_broken_pool()
+
+
+def _store_chunk(outcome: tuple[list[dict], pd.DataFrame | None], store, stamp, bar) -> None:
+    rows, series = outcome
+    results = pd.DataFrame(rows).assign(**stamp)
+    store.write_part(results, series)
+    failed = int((results["status"] == "failed").sum())
+    bar.failed += failed
+    bar.update(len(rows))
+    bar.set_postfix(failed=bar.failed, refresh=False)
+
+
+def _process_pool(workers: int) -> cf.ProcessPoolExecutor:
+    # Spawn: workers start clean (no copied threads or locks), as on every platform.
+    return cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+class _Executors:
+    """The executor in use: None (in process), a local process pool, or a Dask client's.
+
+    A local pool breaks for good once one of its workers dies; :meth:`replace_broken_pool`
+    starts a fresh one for the chunks left, and :meth:`close` shuts down whichever is current.
+    """
+
+    def __init__(self, workers: int, scheduler: str | None, dask_local: bool) -> None:
+        self.workers = workers
+        self.client = self.cluster = None
+        self.current: cf.Executor | None = None
+        if scheduler or dask_local:
+            from distributed import Client, LocalCluster
+
+            if dask_local:
+                self.cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                )
+            self.client = Client(self.cluster if self.cluster is not None else scheduler)
+            self.current = self.client.get_executor(pure=False)
+        elif workers > 1:
+            self.current = _process_pool(workers)
+
+    def replace_broken_pool(self) -> None:
+        """Start a new local pool in place of a broken one."""
+        self.current.shutdown(wait=False, cancel_futures=True)
+        self.current = _process_pool(self.workers)
+
+    def close(self) -> None:
+        """Shut down the executor and any cluster this sweep started."""
+        if self.client is not None:
+            self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
+        elif self.current is not None:
+            self.current.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _progress(total: int, done: int, enabled: bool) -> Iterator[Any]:
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, initial=done, unit="run", disable=not enabled, desc="sweep")
+    bar.failed = 0
+    try:
+        yield bar
+    finally:
+        bar.close()

@@ -1,7 +1,9 @@
-"""Command line: ``gpfed run``, ``gpfed compare``, ``gpfed scenarios``, ``gpfed params``.
+"""Command line: ``gpfed run | compare | sweep | analyse | scenarios | params``.
 
 ``gpfed compare`` runs named policy scenarios over replicates with common seeds and prints each
 scenario's final-year outcomes with 95% confidence intervals (see :mod:`gpfed.compare`).
+``gpfed sweep`` runs a sweep file into a resumable results folder, locally or on a Dask cluster
+(see :mod:`gpfed.experiments`); ``gpfed analyse`` summarises one.
 
 Bad input (unknown parameter, value out of range, malformed ``--set``) prints one line naming the
 problem and exits with status 2, never a traceback.
@@ -296,6 +298,77 @@ def _print_comparison(result, elapsed: float, paths: dict[str, Path]) -> None:
             )
     typer.echo("")
     typer.echo("outputs: " + ", ".join(str(path) for path in paths.values()))
+
+
+@app.command()
+def sweep(
+    spec_file: Annotated[Path, typer.Argument(help="Sweep definition (TOML).", metavar="SPEC")],
+    out: Annotated[
+        Path, typer.Option(help="Results folder; run the same command again to resume.")
+    ],
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Worker processes [default: all cores]."),
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Run on this Dask scheduler, e.g. tcp://127.0.0.1:8786.")
+    ] = None,
+    dask_local: Annotated[
+        bool, typer.Option("--dask-local", help="Start a Dask LocalCluster and run on it.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Run a policy sweep: every design point x replicate, stored as each chunk finishes.
+
+    A failing run is recorded with its error and the others go on. If the sweep is interrupted,
+    the same command resumes it: finished runs are skipped, none is stored twice.
+    """
+    from gpfed.experiments import SweepError, SweepSpec
+    from gpfed.experiments import sweep as run_sweep
+
+    if scheduler and dask_local:
+        raise _fail("give --scheduler or --dask-local, not both")
+    started = time.perf_counter()
+    try:
+        spec = SweepSpec.load(spec_file)
+        results = run_sweep(
+            spec,
+            out,
+            workers=workers,
+            scheduler=scheduler,
+            dask_local=dask_local,
+            progress=not quiet,
+        )
+    except SweepError as error:
+        raise _fail(str(error)) from None
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted; run the same command to resume ({out})", err=True)
+        raise typer.Exit(code=130) from None
+    failed = results.failed
+    typer.echo(
+        f"sweep {spec.name!r}: {len(results.ok)} runs ok, {len(failed)} failed, of "
+        f"{len(results.planned)} ({time.perf_counter() - started:.1f} s); results in {out}/"
+    )
+    for row in failed.head(3).itertuples():
+        typer.echo(f"  failed {row.run_id}: {row.error}")
+
+
+@app.command()
+def analyse(
+    folder: Annotated[Path, typer.Argument(help="A sweep's results folder.", metavar="DIR")],
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write the report [default: DIR/analysis].")
+    ] = None,
+) -> None:
+    """Summarise a sweep: means with 95% CIs, Sobol or Morris indices, plots, a report."""
+    from gpfed.experiments import SweepError
+    from gpfed.experiments.analysis import analyse as analyse_sweep
+
+    try:
+        report = analyse_sweep(folder, out)
+    except SweepError as error:
+        raise _fail(str(error)) from None
+    typer.echo(f"report: {report}")
 
 
 @app.command()

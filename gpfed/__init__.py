@@ -6,8 +6,12 @@ The public face::
     model = GPFedModel(rng=1, hospital_payment="capitation").run(40)
     model.to_frame()          # tidy model-level series
     model.plot()              # outcome panel
+
+    from gpfed import sweep   # policy sweeps: local processes or a Dask cluster, resumable
+    results = sweep("gpfed/experiments/sweeps/federation_incentive_grid.toml", out="out/sw")
 """
 
+from gpfed.experiments import SweepSpec, load, sweep
 from gpfed.model.model import GPFedModel
 from gpfed.params import SPEC, Parameter, ParameterError, Params, Schedule
 from gpfed.scenarios import Scenario, all_scenarios
@@ -22,6 +26,9 @@ __all__ = [
     "Params",
     "Scenario",
     "Schedule",
+    "SweepSpec",
     "__version__",
     "all_scenarios",
+    "load",
+    "sweep",
 ]

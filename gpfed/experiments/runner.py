@@ -164,6 +164,7 @@ def sweep(
     workers: int | None = None,
     scheduler: str | None = None,
     dask_local: bool = False,
+    executor: cf.Executor | None = None,
     progress: bool = True,
 ) -> Results:
     """Run a sweep into a results folder, resuming it if it was interrupted.
@@ -175,7 +176,17 @@ def sweep(
             workers.
         scheduler: address of a Dask scheduler (``tcp://host:port``) to run on.
         dask_local: start a Dask LocalCluster on this machine and run on it.
+        executor: any ``concurrent.futures.Executor`` you manage (a process pool, a Dask
+            client's ``get_executor()``); used as is and left open. ``workers`` then only sets
+            the chunk size.
         progress: show a progress bar (runs done, failed, ETA).
+
+    Example:
+        >>> from gpfed.experiments import SweepSpec, Dimension, sweep
+        >>> spec = SweepSpec(parameters=(Dimension("quality_weight", 0.2, 0.9, steps=3),),
+        ...                  replications=2, quarters=8, fixed={"n_practices": 60})
+        >>> results = sweep(spec, out="out/sweep", workers=2)  # doctest: +SKIP
+        >>> results.runs.groupby("quality_weight")["practices_open"].mean()  # doctest: +SKIP
 
     Returns:
         The results folder's contents (:func:`gpfed.experiments.load`).
@@ -192,7 +203,10 @@ def sweep(
     todo = [run for run in run_specs(spec, runs) if run.run_id not in done]
     workers = workers or os.cpu_count() or 1
     stamp = provenance()
-    executors = _Executors(workers, scheduler, dask_local) if todo else _Executors(1, None, False)
+    if not todo:
+        executors = _Executors(1, None, False)
+    else:
+        executors = _Executors(workers, scheduler, dask_local, executor)
     try:
         with _progress(len(runs), len(done), progress) as bar:
             _run_all(todo, workers, executors, store, stamp, bar)
@@ -251,10 +265,19 @@ class _Executors:
     starts a fresh one for the chunks left, and :meth:`close` shuts down whichever is current.
     """
 
-    def __init__(self, workers: int, scheduler: str | None, dask_local: bool) -> None:
+    def __init__(
+        self,
+        workers: int,
+        scheduler: str | None,
+        dask_local: bool,
+        executor: cf.Executor | None = None,
+    ) -> None:
         self.workers = workers
         self.client = self.cluster = None
-        self.current: cf.Executor | None = None
+        self.current: cf.Executor | None = executor
+        self.external = executor is not None
+        if self.external:
+            return
         if scheduler or dask_local:
             from distributed import Client, LocalCluster
 
@@ -271,12 +294,16 @@ class _Executors:
             self.current = _process_pool(workers)
 
     def replace_broken_pool(self) -> None:
-        """Start a new local pool in place of a broken one."""
-        self.current.shutdown(wait=False, cancel_futures=True)
+        """Start a new local pool in place of a broken one (ours, or the caller's)."""
+        if not self.external:
+            self.current.shutdown(wait=False, cancel_futures=True)
+        self.external = False
         self.current = _process_pool(self.workers)
 
     def close(self) -> None:
-        """Shut down the executor and any cluster this sweep started."""
+        """Shut down the executor and any cluster this sweep started (not the caller's)."""
+        if self.external:
+            return
         if self.client is not None:
             self.client.close()
             if self.cluster is not None:

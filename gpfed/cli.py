@@ -362,7 +362,7 @@ def analyse(
 ) -> None:
     """Summarise a sweep: means with 95% CIs, Sobol or Morris indices, plots, a report."""
     from gpfed.experiments import SweepError
-    from gpfed.experiments.analysis import analyse as analyse_sweep
+    from gpfed.experiments.report import analyse as analyse_sweep
 
     try:
         report = analyse_sweep(folder, out)

@@ -28,8 +28,8 @@ from matplotlib.figure import Figure
 from scipy import stats
 from tqdm.auto import tqdm
 
-from gpfed import GPFedModel
 from gpfed.model.metrics import METRICS
+from gpfed.model.model import GPFedModel
 from gpfed.params import ParameterError, Params
 from gpfed.scenarios import all_scenarios, get
 

@@ -282,11 +282,14 @@ class _Executors:
             from distributed import Client, LocalCluster
 
             if dask_local:
+                # Without a dashboard the scheduler still serves HTTP, by default on port 8787:
+                # an ephemeral port on loopback keeps two sweeps (or a busy port) apart.
                 self.cluster = LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,
                     host="127.0.0.1",
                     dashboard_address=None,
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                 )
             self.client = Client(self.cluster if self.cluster is not None else scheduler)
             self.current = self.client.get_executor(pure=False)

@@ -10,7 +10,7 @@ Example file::
     [sweep]
     name = "federation incentive and quality weight"
     sampler = "sobol"         # grid | lhs | sobol | morris
-    samples = 32              # lhs: points; sobol: base N (N(2D+2) points); morris: trajectories
+    samples = 32              # lhs: points; sobol: base N (N(D+2) points); morris: trajectories
     replications = 2
     quarters = 20
     seed = 42
@@ -109,7 +109,12 @@ class SweepSpec:
     name: str = "sweep"
 
     def __post_init__(self) -> None:
-        _validate(self)
+        try:
+            _validate(self)
+        except SweepError:
+            raise
+        except ParameterError as error:
+            raise SweepError(str(error)) from None
 
     # --- construction ---------------------------------------------------------------------
     @classmethod

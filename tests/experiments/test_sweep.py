@@ -1,0 +1,385 @@
+"""Sweeps: the same results on any executor, resumable after a kill, robust to failing runs and
+to a lost Dask worker; bad sweep files as one line and exit status 2.
+
+Small settings throughout (60 practices, 4-12 quarters). The subprocess and cluster tests are
+marked slow; the Dask cluster is started once per module (scheduler and two workers on
+127.0.0.1) and killed after it.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gpfed.experiments import SweepError, load, run_table, sweep
+from gpfed.experiments.runner import run_chunk, run_specs
+from tests.experiments.helpers import (
+    FAULT_TOML,
+    GRID_TOML,
+    LONG_TOML,
+    SOBOL_TOML,
+    assert_same_results,
+    gpfed_command,
+    kill_group,
+    part_run_ids,
+    results_parts,
+    snapshot,
+    spec_of,
+    wait_for,
+    write_spec,
+)
+
+SPECS = {"grid": GRID_TOML, "sobol": SOBOL_TOML}
+EXISTING_TOML = FAULT_TOML.replace("replications = 2", "replications = 1")
+
+
+def not_here(results) -> bool:
+    """Whether every run ran in another process than this one."""
+    return not results.runs["worker"].str.endswith(f":{os.getpid()}").any()
+
+
+# --- the same results on every executor ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def in_process(tmp_path_factory):
+    """Each small sweep run with one worker (in this process): the reference."""
+    return {
+        name: sweep(spec_of(text), tmp_path_factory.mktemp(name), workers=1, progress=False)
+        for name, text in SPECS.items()
+    }
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_reference_sweeps_are_complete_and_finite(in_process, name):
+    results = in_process[name]
+    spec = results.spec
+    assert list(results.runs["run_id"]) == list(run_table(spec)["run_id"])
+    assert (results.runs["status"] == "ok").all()
+    assert np.isfinite(results.runs[list(spec.outputs)].to_numpy()).all()
+    assert len(results.series) == len(results.runs) * (spec.quarters + 1)
+    assert results.runs["worker"].str.endswith(f":{os.getpid()}").all()
+
+
+def test_results_do_not_depend_on_chunking():
+    spec = spec_of(GRID_TOML)
+    runs = run_specs(spec, run_table(spec))[:5]
+    rows_together, series_together = run_chunk(runs)
+    alone = [run_chunk([run]) for run in reversed(runs)][::-1]
+    rows_alone = [rows[0] for rows, _ in alone]
+    volatile = ("worker", "duration_s")
+    for together, single in zip(rows_together, rows_alone, strict=True):
+        assert {k: v for k, v in together.items() if k not in volatile} == {
+            k: v for k, v in single.items() if k not in volatile
+        }
+    pd.testing.assert_frame_equal(
+        series_together,
+        pd.concat([series for _, series in alone], ignore_index=True),
+        check_exact=True,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", SPECS)
+def test_two_local_workers_give_the_same_results(in_process, name, tmp_path):
+    results = sweep(spec_of(SPECS[name]), tmp_path / "out", workers=2, progress=False)
+    assert not_here(results)
+    assert_same_results(results, in_process[name])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", SPECS)
+def test_dask_cluster_gives_the_same_results(two_worker_cluster, in_process, name, tmp_path):
+    results = sweep(
+        spec_of(SPECS[name]),
+        tmp_path / "out",
+        workers=2,
+        scheduler=two_worker_cluster.address,
+        progress=False,
+    )
+    assert not_here(results)
+    assert_same_results(results, in_process[name])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", SPECS)
+def test_dask_local_cluster_gives_the_same_results(in_process, name, tmp_path):
+    results = sweep(
+        spec_of(SPECS[name]), tmp_path / "out", workers=2, dask_local=True, progress=False
+    )
+    assert not_here(results)
+    assert_same_results(results, in_process[name])
+
+
+@pytest.mark.slow
+def test_dask_local_starts_when_port_8787_is_taken(tmp_path):
+    with socket.socket() as holder:
+        with contextlib.suppress(OSError):  # already held by another process: the same case
+            holder.bind(("127.0.0.1", 8787))
+            holder.listen()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            results = sweep(
+                spec_of(FAULT_TOML), tmp_path / "out", workers=1, dask_local=True, progress=False
+            )
+    assert len(results.runs) == 4
+
+
+# --- failing runs --------------------------------------------------------------------------
+
+
+def test_a_failing_run_is_recorded_and_the_others_complete(tmp_path):
+    spec = spec_of(FAULT_TOML)
+    results = sweep(spec, tmp_path / "out", workers=1, progress=False)
+    runs = results.runs.set_index("run_id")
+    assert list(runs.index) == ["d000000-r000", "d000000-r001", "d000001-r000", "d000001-r001"]
+    assert list(runs["n_commissioners"]) == [1, 1, 80, 80]
+    failed, ok = runs[runs["n_commissioners"] == 80], runs[runs["n_commissioners"] == 1]
+    assert (failed["status"] == "failed").all() and (ok["status"] == "ok").all()
+    assert list(results.failed["run_id"]) == list(failed.index)
+    for row in failed.itertuples():
+        assert row.error == (
+            "ParameterError: n_commissioners = 80 exceeds n_practices = 60; "
+            "allowed 1 to n_practices"
+        )
+        assert row.traceback.startswith("Traceback") and "ParameterError" in row.traceback
+    assert failed[list(spec.outputs)].isna().all().all()
+    assert np.isfinite(ok[list(spec.outputs)].to_numpy()).all()
+    assert (ok["error"] == "").all() and (ok["traceback"] == "").all()
+    # Failed runs count as finished: running the sweep again does not retry them.
+    before = snapshot(tmp_path / "out")
+    again = sweep(spec, tmp_path / "out", workers=1, progress=False)
+    assert snapshot(tmp_path / "out") == before
+    assert_same_results(again, results)
+
+
+def test_a_folder_holds_one_sweep_only(tmp_path):
+    existing = tmp_path / "existing"
+    sweep(spec_of(EXISTING_TOML), existing, workers=1, progress=False)
+    before = snapshot(existing)
+    other = spec_of(EXISTING_TOML.replace("quarters = 4", "quarters = 5"))
+    with pytest.raises(SweepError, match="holds results of a different sweep"):
+        sweep(other, existing, workers=1, progress=False)
+    assert snapshot(existing) == before
+    # A folder with other files in it is not taken over either.
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("keep me")
+    with pytest.raises(SweepError, match="is not empty and holds no sweep"):
+        sweep(other, tmp_path / "notes", workers=1, progress=False)
+    assert [path.name for path in (tmp_path / "notes").iterdir()] == ["todo.txt"]
+
+
+# --- interrupted and resumed ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def long_reference(tmp_path_factory):
+    """The long sweep, uninterrupted, in this process."""
+    return sweep(spec_of(LONG_TOML), tmp_path_factory.mktemp("long"), workers=1, progress=False)
+
+
+def assert_complete_once(folder, reference) -> None:
+    """Every run of the sweep recorded exactly once, with the uninterrupted sweep's results."""
+    ids = part_run_ids(folder)
+    assert len(ids) == len(set(ids)), "a run id is in two results parts"
+    expected = list(reference.planned["run_id"])
+    assert sorted(ids) == sorted(expected)
+    results = load(folder)
+    assert list(results.runs["run_id"]) == expected
+    assert (results.runs["status"] == "ok").all()
+    assert_same_results(results, reference)
+
+
+@pytest.mark.slow
+def test_a_killed_sweep_resumes_with_no_run_lost_or_repeated(long_reference, tmp_path):
+    spec_file = write_spec(tmp_path, LONG_TOML)
+    out = tmp_path / "out"
+    command = gpfed_command("sweep", str(spec_file), "--out", str(out), "--workers", "2", "-q")
+    total = len(long_reference.planned)
+
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_for(
+            lambda: results_parts(out) or process.poll() is not None,
+            timeout=60,
+            what="the first results part",
+            step=0.005,
+        )
+    finally:
+        kill_group(process)  # the CLI and its pool workers, mid-sweep
+    assert process.returncode == -9, "the sweep ended before it could be killed"
+    done_before = part_run_ids(out)
+    assert 0 < len(done_before) < total, "the kill did not land mid-sweep"
+    print(f"killed the sweep with {len(done_before)} of {total} runs stored")
+    parts_before = {part.name: part.read_bytes() for part in results_parts(out)}
+
+    resumed = subprocess.run(command, capture_output=True, text=True, timeout=180)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{total} runs ok, 0 failed, of {total}" in resumed.stdout
+    # The parts written before the kill are kept as they were; the resume ran only the rest.
+    for name, content in parts_before.items():
+        assert (out / "parts" / name).read_bytes() == content
+    assert_complete_once(out, long_reference)
+
+
+@pytest.mark.slow
+def test_a_killed_dask_worker_loses_no_runs(two_worker_cluster, long_reference, tmp_path):
+    out = tmp_path / "out"
+    total = len(long_reference.planned)
+    pool = cf.ThreadPoolExecutor(1)
+    try:
+        running = pool.submit(
+            sweep,
+            spec_of(LONG_TOML),
+            out,
+            workers=2,
+            scheduler=two_worker_cluster.address,
+            progress=False,
+        )
+        wait_for(
+            lambda: results_parts(out) or running.done(),
+            timeout=60,
+            what="the first results part",
+            step=0.005,
+        )
+        victim, in_flight = two_worker_cluster.busiest_worker()
+        two_worker_cluster.kill_worker(victim)
+        done_at_kill = len(part_run_ids(out))
+        running.result(timeout=180)  # re-raises whatever the sweep raised
+    finally:
+        pool.shutdown(wait=False)  # never hang here: the cluster's teardown ends a stuck sweep
+    assert 0 < done_at_kill < total, "the kill did not land mid-sweep"
+    assert victim.returncode == -9
+    assert in_flight > 0, "the killed worker had no chunk to lose"
+    print(f"killed a worker running {in_flight} chunks, {done_at_kill} of {total} runs stored")
+    assert_complete_once(out, long_reference)
+
+
+# --- bad sweep files on the command line ---------------------------------------------------
+
+# case: (sweep file text or None for a missing file, text the error line must contain,
+#        extra options, whether --out is an existing results folder)
+BAD_RUNS = {
+    "unknown parameter": (
+        GRID_TOML.replace("federation_sharing_rule =", "federation_sharing_rul ="),
+        "no parameter 'federation_sharing_rul'",
+        (),
+        True,
+    ),
+    "low >= high": (
+        GRID_TOML.replace("low = 0, high = 8", "low = 8, high = 8"),
+        "federation_incentive_gbp_per_patient_per_year: low = 8.0 must be below high = 8.0",
+        (),
+        True,
+    ),
+    "malformed TOML": (GRID_TOML.replace("steps = 3 }", "steps = 3"), "not valid TOML", (), True),
+    "missing file": (None, "no sweep file", (), True),
+    "another sweep": (
+        EXISTING_TOML.replace("seed = 9", "seed = 10"),
+        "holds results of a different sweep ('test fault'); use another --out folder",
+        (),
+        True,
+    ),
+    "replications = 0, new folder": (
+        GRID_TOML.replace("replications = 2", "replications = 0"),
+        "replications = 0; allowed a whole number, 1 or more",
+        (),
+        False,
+    ),
+    "scheduler and dask-local": (
+        GRID_TOML,
+        "give --scheduler or --dask-local, not both",
+        ("--scheduler", "tcp://127.0.0.1:1", "--dask-local"),
+        True,
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def bad_runs(tmp_path_factory):
+    """Each bad command run by the CLI (all at once), most against a copy of a results folder.
+
+    Returns case -> (completed process, results folder, its snapshot before, and after).
+    """
+    root = tmp_path_factory.mktemp("bad-runs")
+    existing = root / "existing"
+    sweep(spec_of(EXISTING_TOML), existing, workers=1, progress=False)
+    launched = {}
+    for number, (case, (text, _, options, has_results)) in enumerate(BAD_RUNS.items()):
+        folder = root / f"case-{number}"
+        folder.mkdir()
+        out = folder / "results"
+        if has_results:
+            shutil.copytree(existing, out)
+        spec_file = folder / "sweep.toml"
+        if text is not None:
+            spec_file.write_text(text)
+        command = gpfed_command("sweep", str(spec_file), "--out", str(out), "-q", *options)
+        before = snapshot(out) if has_results else None
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        launched[case] = (process, out, before)
+    finished = {}
+    for case, (process, out, before) in launched.items():
+        stdout, stderr = process.communicate(timeout=120)
+        completed = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+        finished[case] = (completed, out, before, snapshot(out) if out.exists() else None)
+    return finished
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", BAD_RUNS)
+def test_bad_sweep_is_one_line_exit_2_and_touches_nothing(bad_runs, case):
+    result, out, before, after = bad_runs[case]
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert BAD_RUNS[case][1] in result.stderr
+    assert result.stdout == ""
+    if before is None:
+        assert not out.exists()
+    else:
+        assert "sweep.json" in before and "runs.parquet" in before  # it held a sweep
+        assert after == before
+
+
+# --- progress bar --------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_progress_bar_on_stderr_unless_quiet(tmp_path):
+    spec_file = write_spec(tmp_path, FAULT_TOML)
+    runs = {}
+    for quiet in (False, True):
+        out = tmp_path / f"out-{quiet}"
+        command = gpfed_command("sweep", str(spec_file), "--out", str(out), "--workers", "1")
+        runs[quiet] = subprocess.Popen(
+            [*command, *(["--quiet"] if quiet else [])],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    outputs = {quiet: process.communicate(timeout=120) for quiet, process in runs.items()}
+    for quiet, process in runs.items():
+        stdout, _ = outputs[quiet]
+        assert process.returncode == 0
+        assert "sweep 'test fault': 2 runs ok, 2 failed, of 4" in stdout
+        assert "failed d000001-r000: ParameterError: n_commissioners = 80" in stdout
+    assert outputs[True][1] == ""
+    loud = outputs[False][1]
+    assert "sweep:" in loud and "4/4" in loud and "100%" in loud and "failed=2" in loud

@@ -37,8 +37,11 @@ format: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
+# Model speed (England, 40 quarters) and sweep throughput (200 runs: gpfed 1 and 2 workers, Dask,
+# mesa.batch_run); results in out/bench/. A few minutes.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
+	$(BIN)/python benchmarks/bench_sweep.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

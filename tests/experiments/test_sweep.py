@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import multiprocessing
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import warnings
@@ -131,6 +133,19 @@ def test_dask_local_starts_when_port_8787_is_taken(tmp_path):
             results = sweep(
                 spec_of(FAULT_TOML), tmp_path / "out", workers=1, dask_local=True, progress=False
             )
+    assert len(results.runs) == 4
+
+
+def test_results_can_be_queried_with_duckdb(tmp_path):
+    import duckdb
+
+    out = tmp_path / "out"
+    results = sweep(spec_of(FAULT_TOML), out, workers=1, progress=False)
+    parts = str(out / "parts" / "results-*.parquet")
+    counts = duckdb.sql(
+        f"SELECT status, count(*) AS n FROM read_parquet('{parts}') GROUP BY status ORDER BY status"
+    ).fetchall()
+    assert counts == [("failed", 2), ("ok", 2)]
     assert len(results.runs) == 4
 
 
@@ -266,6 +281,32 @@ def test_a_killed_dask_worker_loses_no_runs(two_worker_cluster, long_reference, 
     assert victim.returncode == -9
     assert in_flight > 0, "the killed worker had no chunk to lose"
     print(f"killed a worker running {in_flight} chunks, {done_at_kill} of {total} runs stored")
+    assert_complete_once(out, long_reference)
+
+
+@pytest.mark.slow
+def test_a_killed_local_worker_process_loses_no_runs(long_reference, tmp_path):
+    # A local process pool is broken for good once a worker dies; the runner starts a new pool
+    # and runs the unfinished chunks again.
+    out = tmp_path / "out"
+    total = len(long_reference.planned)
+    pool = cf.ThreadPoolExecutor(1)
+    try:
+        running = pool.submit(sweep, spec_of(LONG_TOML), out, workers=2, progress=False)
+        wait_for(
+            lambda: results_parts(out) or running.done(),
+            timeout=60,
+            what="the first results part",
+            step=0.005,
+        )
+        workers = multiprocessing.active_children()
+        assert workers, "no local worker processes to kill"
+        os.kill(workers[0].pid, signal.SIGKILL)
+        done_at_kill = len(part_run_ids(out))
+        running.result(timeout=180)
+    finally:
+        pool.shutdown(wait=False)
+    assert 0 < done_at_kill < total, "the kill did not land mid-sweep"
     assert_complete_once(out, long_reference)
 
 

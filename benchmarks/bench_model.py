@@ -52,9 +52,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
-import datetime as dt  # noqa: E402
 import json  # noqa: E402
-import platform  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -62,14 +60,12 @@ from dataclasses import asdict, dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-import mesa  # noqa: E402
-import numpy as np  # noqa: E402
+from machine import machine  # noqa: E402  (benchmarks/ is the script folder)
 from mesa.examples.basic.boltzmann_wealth_model.model import (  # noqa: E402
     BoltzmannScenario,
     BoltzmannWealth,
 )
 
-import gpfed  # noqa: E402
 from gpfed import GPFedModel, Params  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -200,21 +196,6 @@ def render(
     for target in targets:
         lines.append(f"| {target['target']} | {target['measured']} | {target['result']} |")
     return "\n".join(lines)
-
-
-def machine() -> dict[str, Any]:
-    """Versions and platform of the machine the benchmark ran on."""
-    return {
-        "python": sys.version.split()[0],
-        "implementation": platform.python_implementation(),
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "numpy": np.__version__,
-        "mesa": mesa.__version__,
-        "gpfed": gpfed.__version__,
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -66,11 +66,9 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
-import datetime as dt  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
 import math  # noqa: E402
-import platform  # noqa: E402
 import resource  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
@@ -81,10 +79,12 @@ from dataclasses import asdict, dataclass, field  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
+import dask  # noqa: E402
+import distributed  # noqa: E402
 import mesa  # noqa: E402
 import numpy as np  # noqa: E402
+from machine import machine  # noqa: E402  (benchmarks/ is the script folder)
 
-import gpfed  # noqa: E402
 from gpfed import GPFedModel, Params  # noqa: E402
 from gpfed.experiments import Dimension, SweepSpec, run_table, sweep  # noqa: E402
 from gpfed.experiments.runner import FINAL_QUARTERS  # noqa: E402
@@ -348,27 +348,6 @@ def render(rows: list[Timing], targets: list[dict[str, Any]], header: str) -> st
     return "\n".join(lines)
 
 
-def machine() -> dict[str, Any]:
-    """Versions and platform of the machine the benchmark ran on."""
-    import dask
-    import distributed
-
-    return {
-        "python": sys.version.split()[0],
-        "implementation": platform.python_implementation(),
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "numpy": np.__version__,
-        "mesa": mesa.__version__,
-        "dask": dask.__version__,
-        "distributed": distributed.__version__,
-        "gpfed": gpfed.__version__,
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(
@@ -474,7 +453,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     result = {
-        "machine": machine(),
+        "machine": machine(dask=dask.__version__, distributed=distributed.__version__),
         "options": {"repeats": args.repeats, "quick": args.quick, "quarters": spec.quarters},
         "sweep": spec.to_mapping(),
         "runs": n_runs,

@@ -6,13 +6,8 @@ see :func:`gpfed.model.demand.induced_demand`); its income depends on the paymen
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from gpfed.agents.node import NodeAgent
 from gpfed.model.state import TrustState
-
-if TYPE_CHECKING:
-    pass
 
 
 class Trust(NodeAgent):

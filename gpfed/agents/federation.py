@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
+from gpfed.model.contracts import federation_capacity
 from gpfed.model.ledger import ECONOMY, PENCE_PER_GBP
 from gpfed.model.sharing import rule_shares, split_pence
 
@@ -71,7 +72,7 @@ class Federation(Agent):
     @property
     def coordination_capacity(self) -> float:
         """Care-coordination capacity C = sqrt(list / 100,000): grows with scale, concave."""
-        return float(np.sqrt(self.list_size / 100_000))
+        return float(federation_capacity(self.list_size))
 
     @property
     def reserves_gbp(self) -> float:

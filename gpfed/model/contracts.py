@@ -262,6 +262,11 @@ class ContractBook:
         return effect
 
 
+def federation_capacity(list_size: float | np.ndarray) -> float | np.ndarray:
+    """Care-coordination capacity C of a federation: sqrt(list / 100,000), concave in scale."""
+    return np.sqrt(np.asarray(list_size, dtype=float) / 100_000)
+
+
 def integration_saving(capacity: float | np.ndarray, levers: SimpleNamespace) -> np.ndarray:
     """I = I_max (1 - exp(-kappa C)): emergency admissions avoided at coordination capacity C."""
     return levers.integration_max_effect * (

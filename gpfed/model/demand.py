@@ -57,8 +57,7 @@ class DemandRates:
         quality_reference = float(np.average(state.quality, weights=lists))
         need = morbidity(state, levers)
         quality = quality_factor(state, levers, quality_reference)
-        starting_spare = levers.trust_spare_capacity_share / (1 + levers.trust_spare_capacity_share)
-        induced = 1.0 + levers.induced_demand_elasticity * starting_spare
+        induced = 1.0 + starting_induced_demand(levers)
         total = lists.sum()
         return cls(
             emergency_per_patient=levers.emergency_admissions_per_1000_per_year
@@ -79,6 +78,16 @@ class DemandRates:
             / (lists * state.need_weight).sum(),
             quality_reference=quality_reference,
         )
+
+
+def starting_induced_demand(levers: SimpleNamespace) -> float:
+    """Supply-induced demand (iota) at the start: PbR with trusts at their usual spare capacity.
+
+    The published activity rates were observed in that state, so calibration, trust baselines
+    and the quality premium's reference all start from it.
+    """
+    spare = levers.trust_spare_capacity_share / (1 + levers.trust_spare_capacity_share)
+    return levers.induced_demand_elasticity * spare
 
 
 def morbidity(state: PracticeState, levers: SimpleNamespace) -> np.ndarray:

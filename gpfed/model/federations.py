@@ -52,27 +52,37 @@ class CoalitionValue:
         lv = self.levers
         pooled = np.asarray(pooled_list, dtype=float)
         n = np.asarray(members, dtype=float)
-        scale = pooled / REFERENCE_LIST_PATIENTS
         value = (
-            lv.federation_incentive_gbp_per_patient_per_year
-            * pooled
-            * (pooled >= lv.federation_incentive_threshold_patients)
-            + lv.reward_for_scale_gbp_per_patient_per_year
-            * pooled
-            * np.minimum(pooled / SCALE_REWARD_FULL_PATIENTS, 1.0)
-            + lv.backoffice_saving_gbp_per_patient_per_year
-            * REFERENCE_LIST_PATIENTS
-            * scale**lv.backoffice_saving_exponent
+            incentive_gbp_per_year(pooled, lv)
+            + scale_reward_gbp_per_year(pooled, lv)
+            + backoffice_saving_gbp_per_year(pooled, lv)
             + lv.risk_pooling_value_gbp_per_patient_per_year
             * pooled
             * (1.0 - 1.0 / np.sqrt(np.maximum(n, 1.0)))
-            - lv.coordination_cost_gbp_per_year
-            * (n / REFERENCE_MEMBERS) ** lv.coordination_cost_exponent
+            - coordination_cost_gbp_per_year(n, lv)
             + self.contract_margin(pooled) * pooled
         )
         if lv.ooh_to_federations:
             value = value + ooh_margin_gbp_per_year(pooled, lv)
         return np.where(n >= 2, value, 0.0)
+
+
+def incentive_gbp_per_year(pooled_list: np.ndarray, levers: SimpleNamespace) -> np.ndarray:
+    """Federation incentive of federations of at least the threshold list, £ a year."""
+    return (
+        levers.federation_incentive_gbp_per_patient_per_year
+        * pooled_list
+        * (pooled_list >= levers.federation_incentive_threshold_patients)
+    )
+
+
+def scale_reward_gbp_per_year(pooled_list: np.ndarray, levers: SimpleNamespace) -> np.ndarray:
+    """Reward for scale, rising with the list up to 100,000 patients, £ a year."""
+    return (
+        levers.reward_for_scale_gbp_per_patient_per_year
+        * pooled_list
+        * np.minimum(pooled_list / SCALE_REWARD_FULL_PATIENTS, 1.0)
+    )
 
 
 def ooh_margin_gbp_per_year(pooled_list: np.ndarray, levers: SimpleNamespace) -> np.ndarray:
@@ -360,18 +370,8 @@ def settle_federations(model: GPFedModel, balances_before: dict[int, int]) -> No
     commissioner = accounts.commissioner[np.array([f.area for f in feds])]
     pooled, size = membership.pooled_list, membership.size
     quarter = 1.0 / QUARTERS_PER_YEAR
-    incentive = (
-        levers.federation_incentive_gbp_per_patient_per_year
-        * pooled
-        * (pooled >= levers.federation_incentive_threshold_patients)
-        * quarter
-    )
-    reward = (
-        levers.reward_for_scale_gbp_per_patient_per_year
-        * pooled
-        * np.minimum(pooled / SCALE_REWARD_FULL_PATIENTS, 1.0)
-        * quarter
-    )
+    incentive = incentive_gbp_per_year(pooled, levers) * quarter
+    reward = scale_reward_gbp_per_year(pooled, levers) * quarter
     ledger.pay(commissioner, account, incentive, "federation_incentive")
     ledger.pay(commissioner, account, reward, "reward_for_scale")
     spend = incentive + reward

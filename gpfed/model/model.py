@@ -34,7 +34,12 @@ from mesa.discrete_space import Network
 from gpfed.agents import Commissioner, Federation, Practice, Trust
 from gpfed.model import streams as streams_
 from gpfed.model.contracts import NO_CONTRACT, ContractBook, settle_contracts
-from gpfed.model.demand import DemandRates, draw_activity, expected_activity
+from gpfed.model.demand import (
+    DemandRates,
+    draw_activity,
+    expected_activity,
+    starting_induced_demand,
+)
 from gpfed.model.federations import CoalitionValue, federation_round, settle_federations
 from gpfed.model.finance import (
     NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP,
@@ -183,8 +188,7 @@ class GPFedModel(Model):
     def _starting_trusts(self, n_areas: int, n_trusts: int) -> TrustState:
         """Baselines from expected activity under PbR (the regime the published rates saw)."""
         state, levers = self.practice_state, self.levers
-        spare = levers.trust_spare_capacity_share / (1 + levers.trust_spare_capacity_share)
-        induced = np.full(len(state.list_size), levers.induced_demand_elasticity * spare)
+        induced = np.full(len(state.list_size), starting_induced_demand(levers))
         emergency, elective, _ = expected_activity(state, self.demand_rates, levers, induced)
         baseline_e = by_area_and_trust(emergency, state, n_areas, n_trusts)
         baseline_el = by_area_and_trust(elective, state, n_areas, n_trusts)
@@ -249,8 +253,7 @@ class GPFedModel(Model):
         # The premium's admissions baseline is the starting world as paid for (with the
         # induced demand of PbR at the trusts' usual spare capacity), as the published rates.
         n_areas = len(self.accounts.commissioner)
-        spare = levers.trust_spare_capacity_share / (1 + levers.trust_spare_capacity_share)
-        induced = np.full(n, levers.induced_demand_elasticity * spare)
+        induced = np.full(n, starting_induced_demand(levers))
         emergency = expected_activity(state, self.demand_rates, levers, induced)[0]
         self.area_emergency_baseline_per_head = area_totals(emergency, state, n_areas) / np.maximum(
             area_totals(state.list_size.astype(float), state, n_areas), 1.0

@@ -31,6 +31,7 @@ from gpfed.model.contracts import (
     NO_CONTRACT,
     Contract,
     diabetes_attributable_share,
+    federation_capacity,
     integration_saving,
 )
 from gpfed.model.demand import QUARTERS_PER_YEAR, expected_activity, induced_demand
@@ -131,7 +132,7 @@ def contract_margin_gbp_per_patient_per_year(
     if levers.gp_contract_regime == "gms":
         return np.zeros_like(pooled)
     per_head, emergency_share = baseline
-    saving = integration_saving(np.sqrt(pooled / 100_000), levers) * emergency_share
+    saving = integration_saving(federation_capacity(pooled), levers) * emergency_share
     margin = np.maximum(saving - levers.savings_target + levers.bid_markup / 2, 0.0)
     win_chance = 0.5
     eligible = pooled >= levers.bidder_min_population

@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out/demo
 
-.PHONY: demo test lint format bench figures clean
+.PHONY: demo test lint format bench figures calibrate validate clean
 
 $(STAMP): pyproject.toml
 	@py=$$(scripts/find-python.sh) || exit 1; \
@@ -42,6 +42,18 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_sweep.py
+
+# Refit england_2013's behavioural parameters to the 2013-2015 record (3 x 200 England runs,
+# ~10 min on 2 cores; resumable) and store the fit in the package; docs/VALIDATION.md follows.
+calibrate: $(STAMP)
+	$(BIN)/gpfed calibrate --install --out out/calibration
+	$(BIN)/python scripts/validation_doc.py
+
+# england_2013 at full scale over 10 replicates against every target (~1 min); the table and
+# figure go into docs/VALIDATION.md.
+validate: $(STAMP)
+	$(BIN)/gpfed validate --reps 10 --out out/validation
+	$(BIN)/python scripts/validation_doc.py --validation out/validation
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache

@@ -1,9 +1,11 @@
-"""Command line: ``gpfed run | compare | sweep | analyse | scenarios | params``.
+"""Command line: ``gpfed run | compare | sweep | analyse | calibrate | validate | scenarios``, ...
 
 ``gpfed compare`` runs named policy scenarios over replicates with common seeds and prints each
 scenario's final-year outcomes with 95% confidence intervals (see :mod:`gpfed.compare`).
 ``gpfed sweep`` runs a sweep file into a resumable results folder, locally or on a Dask cluster
-(see :mod:`gpfed.experiments`); ``gpfed analyse`` summarises one.
+(see :mod:`gpfed.experiments`); ``gpfed analyse`` summarises one. ``gpfed calibrate`` fits the
+``england_2013`` scenario to the 2013-2015 record and ``gpfed validate`` checks it against every
+target (see :mod:`gpfed.calibration`).
 
 Bad input (unknown parameter, value out of range, malformed ``--set``) prints one line naming the
 problem and exits with status 2, never a traceback.
@@ -369,6 +371,111 @@ def analyse(
     except SweepError as error:
         raise _fail(str(error)) from None
     typer.echo(f"report: {report}")
+
+
+@app.command()
+def calibrate(
+    out: Annotated[Path, typer.Option(help="Folder for the rounds' results (resumable).")] = Path(
+        "out/calibration"
+    ),
+    samples: Annotated[int, typer.Option(min=5, help="Latin hypercube points per round.")] = 200,
+    rounds: Annotated[int, typer.Option(min=1, help="Rounds of rejection.")] = 3,
+    accept: Annotated[
+        float, typer.Option(min=0.001, max=1.0, help="Share of each round's points accepted.")
+    ] = 0.1,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed of designs and runs.")] = 2013,
+    practices: Annotated[
+        int, typer.Option(min=50, help="Practices per run (8053 is England).")
+    ] = 8053,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes [default: all cores].")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Run on this Dask scheduler, e.g. tcp://127.0.0.1:8786.")
+    ] = None,
+    install: Annotated[
+        bool,
+        typer.Option(
+            "--install",
+            help="Store the fit in the package, where the england_2013 scenario reads it.",
+        ),
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Fit the behavioural parameters of england_2013 to the 2013-2015 record (rejection ABC).
+
+    Each round runs a Latin hypercube sweep, keeps the runs closest to the targets and narrows the
+    box; the last round's accepted points are rerun over replicates and the closest is the fit,
+    confirmed by five fresh runs. The same command and seed reproduce the fit exactly, and an
+    interrupted calibration resumes from its stored runs. See docs/VALIDATION.md.
+    """
+    from gpfed.calibration.fit import FITTED_FILE, CalibrationSettings
+    from gpfed.calibration.fit import calibrate as run_calibration
+
+    try:
+        settings = CalibrationSettings(
+            samples=samples, rounds=rounds, accept_share=accept, seed=seed, n_practices=practices
+        )
+        result = run_calibration(
+            settings, out, workers=workers, scheduler=scheduler, progress=not quiet
+        )
+    except ParameterError as error:
+        raise _fail(str(error)) from None
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted; run the same command to resume ({out})", err=True)
+        raise typer.Exit(code=130) from None
+    written = [result.write(out / FITTED_FILE.name)]
+    if install:
+        written.append(result.write(FITTED_FILE))
+    table = result.fit_table
+    for name, row in table.iterrows():
+        mark = "ok " if row["within_tolerance"] else "OUT"
+        typer.echo(
+            f"  {mark} {name:<28} observed {row['observed']:>12,.3f}  "
+            f"simulated {row['simulated_mean']:>12,.3f}  ({row['error_in_tolerances']:+.2f} tol)"
+        )
+    for name, value in result.values.items():
+        typer.echo(f"  {name} = {value:.6g}")
+    typer.echo("written: " + ", ".join(str(path) for path in written))
+
+
+@app.command()
+def validate(
+    out: Annotated[Path, typer.Option(help="Folder for the table, figure and runs.")] = Path(
+        "out/validation"
+    ),
+    reps: Annotated[int, typer.Option(min=2, help="Replicates.")] = 10,
+    practices: Annotated[
+        int, typer.Option(min=50, help="Practices per run (8053 is England; fewer scale down).")
+    ] = 8053,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed of the replicates.")] = 1,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes [default: all cores].")
+    ] = None,
+    settings: Settings = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Run england_2013 over replicates and compare it with what happened, target by target.
+
+    Writes validation.csv, validation.md (the table in docs/VALIDATION.md) and validation.png.
+    """
+    from gpfed.calibration.validate import validate as run_validation
+
+    try:
+        result = run_validation(
+            reps,
+            practices,
+            seed=seed,
+            out=out,
+            workers=workers,
+            progress=not quiet,
+            overrides=parse_settings(settings or []),
+        )
+    except ParameterError as error:
+        raise _fail(str(error)) from None
+    paths = result.write(out)
+    typer.echo(result.markdown())
+    typer.echo("outputs: " + ", ".join(str(path) for path in paths.values()))
 
 
 @app.command()

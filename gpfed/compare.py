@@ -31,7 +31,7 @@ from tqdm.auto import tqdm
 from gpfed.model.metrics import METRICS
 from gpfed.model.model import GPFedModel
 from gpfed.params import ParameterError, Params
-from gpfed.scenarios import all_scenarios, get
+from gpfed.scenarios import get, policy_scenarios
 
 __all__ = [
     "COMPARE_OUTCOMES",
@@ -42,6 +42,7 @@ __all__ = [
     "compare",
     "outcome_title",
     "replicate_seed",
+    "t_interval",
 ]
 
 COMPARE_OUTCOMES: list[str] = [
@@ -101,8 +102,8 @@ def outcome_title(outcome: str) -> str:
 
 
 def all_scenario_names() -> list[str]:
-    """Names of every registered scenario, in registration order."""
-    return [scenario.name for scenario in all_scenarios()]
+    """Names of the policy scenarios (not the historical ones), in registration order."""
+    return [scenario.name for scenario in policy_scenarios()]
 
 
 def replicate_seed(seed: int, replicate: int) -> int:
@@ -117,7 +118,7 @@ def replicate_seed(seed: int, replicate: int) -> int:
     return int(state[0])
 
 
-def _t_interval(values: pd.Series) -> dict[str, float]:
+def t_interval(values: pd.Series) -> dict[str, float]:
     """Mean, t-interval and SD of replicate values; the CI and SD are NaN with one value."""
     values = values.dropna()
     n = len(values)
@@ -173,7 +174,7 @@ class Comparison:
         """
         values = self.final_year()
         rows = [
-            {"scenario": scenario, "outcome": outcome, **_t_interval(values.loc[scenario, outcome])}
+            {"scenario": scenario, "outcome": outcome, **t_interval(values.loc[scenario, outcome])}
             for scenario in self.scenarios
             for outcome in COMPARE_OUTCOMES
         ]
@@ -211,7 +212,7 @@ class Comparison:
                     "scenario": scenario,
                     "baseline": baseline,
                     "outcome": outcome,
-                    **_t_interval(paired[outcome]),
+                    **t_interval(paired[outcome]),
                 }
                 for outcome in COMPARE_OUTCOMES
             ]

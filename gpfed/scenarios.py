@@ -7,8 +7,10 @@ scenario here can never hold a value the spec forbids (a test builds every one).
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -21,12 +23,16 @@ class Scenario:
         title: one line for listings.
         source: the publication the proposal comes from.
         values: parameter values (or schedules) that differ from the defaults.
+        policy: a policy proposal, compared with the others by ``gpfed compare --all``; False
+            for a historical run such as ``england_2013`` (England scale, checked against the
+            record by ``gpfed validate``).
     """
 
     name: str
     title: str
     source: str
     values: Mapping[str, Any] = field(default_factory=dict)
+    policy: bool = True
 
 
 _REGISTRY: dict[str, Scenario] = {}
@@ -55,6 +61,11 @@ def get(name: str) -> Scenario:
 def all_scenarios() -> list[Scenario]:
     """Every registered scenario, in registration order."""
     return list(_REGISTRY.values())
+
+
+def policy_scenarios() -> list[Scenario]:
+    """The policy proposals (every scenario but the historical ones), in registration order."""
+    return [scenario for scenario in _REGISTRY.values() if scenario.policy]
 
 
 register(
@@ -159,5 +170,45 @@ register(
             "gp_contract_regime": {"2013Q2": "gms", "2015Q2": "mandatory"},
             "commissioner_own_federation_bias": 0.15,
         },
+    )
+)
+
+ENGLAND_2013_CALIBRATION = (
+    Path(__file__).resolve().parent / "data" / "england_2013_calibration.json"
+)
+"""Fitted behavioural values of ``england_2013`` with their provenance (``gpfed calibrate``)."""
+
+
+def fitted_values(path: Path = ENGLAND_2013_CALIBRATION) -> dict[str, Any]:
+    """The calibrated values stored at ``path`` (empty before the first calibration)."""
+    if not path.exists():
+        return {}
+    return dict(json.loads(path.read_text())["values"])
+
+
+# NHS England, Network Contract DES 2019/20: £1.50 per registered patient to each primary care
+# network (30,000-50,000 patients) plus the £1.761 network participation payment per weighted
+# patient to each member practice.
+PCN_GBP_PER_PATIENT_PER_YEAR = 1.50 + 1.761
+
+register(
+    Scenario(
+        name="england_2013",
+        title="England as it was from April 2013: the england preset, the announced GMS changes "
+        "(global sum path, MPIG and seniority phase-outs, QOF cut), the paid opt-in network "
+        "contract from 2019/20, and behavioural values calibrated to 2013-2015",
+        source="NHS Digital practice and list counts; HSJ 2015 closures and mergers; Nuffield "
+        "Trust/RCGP 2015 survey; NAO 2013 emergency admissions; NHS England Network Contract DES "
+        "2019/20 (docs/VALIDATION.md)",
+        values={
+            "preset": "england",
+            "federation_incentive_gbp_per_patient_per_year": {
+                "2013Q2": 0.0,
+                "2019Q2": PCN_GBP_PER_PATIENT_PER_YEAR,
+            },
+            "federation_incentive_threshold_patients": 30000,
+            **fitted_values(),
+        },
+        policy=False,
     )
 )

@@ -6,6 +6,8 @@ import sys
 import pytest
 
 from gpfed import GPFedModel, Params, all_scenarios
+from gpfed.calibration.fit import england_world
+from gpfed.compare import all_scenario_names
 from gpfed.scenarios import get
 from tests.model.test_conservation import run_checking
 
@@ -36,7 +38,9 @@ def test_scenario_has_a_title_and_a_source(name):
 def test_scenario_builds_runs_and_conserves_money(name):
     params = Params(name)
     assert params.scenario == name
-    model = GPFedModel(name, rng=1, n_practices=100, agent_table_every=0)
+    # England-scale scenarios run as a scaled-down England (areas and trusts in proportion).
+    world = england_world(100) if params.preset == "england" else {"n_practices": 100}
+    model = GPFedModel(name, rng=1, agent_table_every=0, **world)
     # 12 quarters: 2013Q2 to 2016Q1, past the 2015Q2 start of the scenarios' policy changes.
     run_checking(model, 12)  # every quarter: money and patients conserved
     assert model.ledger.total_pence() == 0
@@ -59,3 +63,28 @@ def test_cli_lists_every_scenario():
     for scenario in all_scenarios():
         assert scenario.name in result.stdout
         assert scenario.source in result.stdout
+
+
+def test_england_2013_is_historical_and_holds_the_policy_timeline():
+    scenario = get("england_2013")
+    assert not scenario.policy and "england_2013" not in all_scenario_names()
+    params = Params("england_2013")
+    assert params.preset == "england" and (params.start_year, params.start_quarter) == (2013, 2)
+    timeline = params.timeline()
+    # Steps count quarters from 2013Q2: 4 is 2014Q2, 24 is 2019Q2.
+    at = {step: timeline.at(step) for step in (0, 4, 8, 12, 20, 24)}
+    assert at[0].mpig_phase_out_rate_per_year == 0 and at[4].mpig_phase_out_rate_per_year == 1 / 7
+    assert at[0].seniority_cut_rate_per_year == 0 and at[4].seniority_cut_rate_per_year == 0.15
+    assert [at[s].global_sum_gbp_per_weighted_patient for s in (0, 4, 8, 12, 20)] == [
+        66.25,
+        73.56,
+        75.77,
+        80.59,
+        88.96,
+    ]
+    assert at[20].federation_incentive_gbp_per_patient_per_year == 0
+    assert at[24].federation_incentive_gbp_per_patient_per_year == pytest.approx(3.261)
+
+
+def test_compare_all_means_the_policy_scenarios():
+    assert all_scenario_names() == [s.name for s in all_scenarios() if s.policy]

@@ -320,6 +320,25 @@ class _Executors:
 
 
 @contextmanager
+def open_executor(
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_local: bool = False,
+    executor: cf.Executor | None = None,
+) -> Iterator[cf.Executor | None]:
+    """An executor to share across several sweeps in a row, so workers start once.
+
+    Yields None for one local worker (sweeps then run in process), else a local process pool,
+    a Dask client's executor, or ``executor`` itself; shuts down what it started on exit.
+    """
+    executors = _Executors(workers or os.cpu_count() or 1, scheduler, dask_local, executor)
+    try:
+        yield executors.current
+    finally:
+        executors.close()
+
+
+@contextmanager
 def _progress(total: int, done: int, enabled: bool) -> Iterator[Any]:
     from tqdm.auto import tqdm
 

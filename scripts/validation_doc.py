@@ -1,0 +1,108 @@
+"""Keep docs/VALIDATION.md true to the stored calibration and the latest validation run.
+
+Usage:
+    ``python scripts/validation_doc.py`` rewrites the calibration section from the fit stored in
+    the package (``gpfed/data/england_2013_calibration.json``);
+    ``--validation DIR`` also puts DIR/validation.md (from ``gpfed validate --out DIR``) in the
+    validation section and copies DIR/validation.png to docs/img/validation.png;
+    ``--check`` only reports whether the calibration section is current (exit 1 if not), as the
+    test suite does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from gpfed.calibration.fit import PRIORS, load_fitted
+from gpfed.calibration.targets import BY_NAME
+from gpfed.params import SPEC
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOC = DOCS / "VALIDATION.md"
+SECTIONS = ("calibration", "validation")
+
+
+def _number(value: float) -> str:
+    if value == int(value) and abs(value) >= 1:
+        return f"{value:,.0f}"
+    return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def calibration_markdown(document: dict) -> str:
+    """The calibration section: settings, fitted values with their spread, and the fit error."""
+    settings, stamp = document["settings"], document["provenance"]
+    lines = [
+        f"Fitted on {stamp['date']} (gpfed {stamp['gpfed_version']}, revision "
+        f"`{stamp['git_revision']}`) by `gpfed calibrate --install` with seed "
+        f"{settings['seed']}: {settings['rounds']} rounds of {settings['samples']} runs at "
+        f"{settings['n_practices']:,} practices, {settings['accept_share']:.0%} accepted per "
+        "round; "
+        f"{settings['select_replications']} replicates per accepted point of the last round; "
+        f"{settings['confirm_replications']} fresh replicates confirm the fit.",
+        "",
+        "| Parameter | Default | Prior range | Accepted, 5th-95th percentile | Fitted |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for prior in PRIORS:
+        spread = document["posterior"][prior.name]
+        default = SPEC[prior.name].default
+        lines.append(
+            f"| `{prior.name}` | {_number(default)} | {_number(prior.low)} to "
+            f"{_number(prior.high)} | {_number(spread['p05'])} to {_number(spread['p95'])} | "
+            f"{_number(document['values'][prior.name])} |"
+        )
+    lines += [
+        "",
+        "Fit error (mean of the confirmation runs, counts in England terms):",
+        "",
+        "| Target | Period | Observed | Simulated | Error in tolerances | Within |",
+        "|---|---|---:|---:|---:|:-:|",
+    ]
+    for row in document["fit"]:
+        if row["target"] == "distance":
+            continue
+        target = BY_NAME[row["target"]]
+        lines.append(
+            f"| {target.label} | {target.period} | {_number(row['observed'])} | "
+            f"{_number(row['simulated_mean'])} | {row['error_in_tolerances']:+.2f} | "
+            f"{'yes' if row['within_tolerance'] else 'no'} |"
+        )
+    overall = next(row for row in document["fit"] if row["target"] == "distance")
+    lines += ["", f"Largest error on a fitted target: {overall['simulated_mean']:.2f} tolerances."]
+    return "\n".join(lines) + "\n"
+
+
+def splice(text: str, section: str, block: str) -> str:
+    """``text`` with the lines between the section's start and end markers replaced by ``block``."""
+    start, end = f"<!-- {section}:start -->", f"<!-- {section}:end -->"
+    if start not in text or end not in text:
+        raise SystemExit(f"{DOC} has no {start} ... {end} markers")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{block}{end}{tail}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if the doc is stale")
+    parser.add_argument("--validation", type=Path, help="a `gpfed validate --out` folder")
+    args = parser.parse_args()
+    text = DOC.read_text()
+    updated = splice(text, "calibration", calibration_markdown(load_fitted()))
+    if args.check:
+        if updated != text:
+            print(f"{DOC} is stale: run python scripts/validation_doc.py")
+            return 1
+        return 0
+    if args.validation:
+        updated = splice(updated, "validation", (args.validation / "validation.md").read_text())
+        shutil.copyfile(args.validation / "validation.png", DOCS / "img" / "validation.png")
+    DOC.write_text(updated)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -40,7 +40,7 @@ from gpfed.calibration.targets import (
     fitted_targets,
     summarise_runs,
 )
-from gpfed.experiments import Dimension, SweepSpec, sweep
+from gpfed.experiments import Dimension, Results, SweepSpec, sweep
 from gpfed.experiments.runner import open_executor
 from gpfed.experiments.store import provenance
 from gpfed.params import SPEC
@@ -372,6 +372,39 @@ def _replicates(
     seed: int,
     **run_options: Any,
 ) -> pd.DataFrame:
+    results = run_replicates(
+        values,
+        settings.n_practices,
+        out,
+        replications=replications,
+        seed=seed,
+        name="england_2013 calibration, replicates at one point",
+        **run_options,
+    )
+    return summarise_runs(results.series, settings.n_practices)
+
+
+def run_replicates(
+    values: dict[str, Any],
+    n_practices: int,
+    out: str | Path,
+    *,
+    replications: int,
+    seed: int,
+    name: str,
+    **run_options: Any,
+) -> Results:
+    """Run ``england_2013`` with ``values`` over the target years, one sweep of replicates.
+
+    Args:
+        values: parameter values over the scenario's.
+        n_practices: practices per run (a scaled-down England below 8,053).
+        out: the sweep's resumable results folder.
+        replications: independent replicates.
+        seed: root seed of the replicates.
+        name: the sweep's name.
+        **run_options: passed to :func:`gpfed.experiments.sweep` (workers, executor, ...).
+    """
     spec = SweepSpec(
         parameters=(Dimension("scenario", levels=(SCENARIO,)),),
         sampler="grid",
@@ -380,11 +413,10 @@ def _replicates(
         seed=seed,
         outputs=SERIES_NEEDED,
         keep=("final", "series"),
-        fixed={**england_world(settings.n_practices), **values},
-        name="england_2013 calibration, replicates at one point",
+        fixed={**england_world(n_practices), **values},
+        name=name,
     )
-    results = sweep(spec, out, **run_options)
-    return summarise_runs(results.series, settings.n_practices)
+    return sweep(spec, out, **run_options)
 
 
 def _fit_rows(confirmed: pd.DataFrame) -> list[dict[str, Any]]:

@@ -8,6 +8,8 @@ tolerance stated before fitting; and a figure of the trajectories and the errors
 
 from __future__ import annotations
 
+import hashlib
+import json
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,17 +21,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import ConciseDateFormatter, YearLocator
 from matplotlib.figure import Figure
 
-from gpfed.calibration.fit import SCENARIO, england_world
+from gpfed.calibration.fit import SCENARIO, run_replicates
 from gpfed.calibration.targets import (
     BY_NAME,
     ENGLAND_PRACTICES_JULY_2013,
-    QUARTERS_NEEDED,
-    SERIES_NEEDED,
     TARGETS,
     summarise_runs,
 )
 from gpfed.compare import t_interval
-from gpfed.experiments import Dimension, SweepSpec, sweep
 from gpfed.params import ParameterError
 
 TABLE_COLUMNS = (
@@ -200,7 +199,7 @@ def validate(
         n_practices: practices per run; fewer than 8,053 runs a scaled-down England (areas and
             trusts in proportion) whose counts are scaled up.
         seed: root seed of the replicates.
-        out: folder for the resumable sweep results.
+        out: folder for the resumable sweep results (a subfolder per distinct validation).
         workers: local worker processes (default: all cores).
         scheduler: a Dask scheduler address to run on instead.
         progress: show a progress bar.
@@ -211,19 +210,16 @@ def validate(
     """
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 2:
         raise ParameterError(f"replications = {replications!r}; allowed a whole number, 2 or more")
-    spec = SweepSpec(
-        parameters=(Dimension("scenario", levels=(SCENARIO,)),),
-        sampler="grid",
+    results = run_replicates(
+        overrides or {},
+        n_practices,
+        Path(out) / _runs_folder(n_practices, replications, seed, overrides or {}),
         replications=replications,
-        quarters=QUARTERS_NEEDED,
         seed=seed,
-        outputs=(*SERIES_NEEDED, "exits_per_100_practices_per_year"),
-        keep=("final", "series"),
-        fixed={**england_world(n_practices), **(overrides or {})},
         name="england_2013 validation",
-    )
-    results = sweep(
-        spec, Path(out) / "runs", workers=workers, scheduler=scheduler, progress=progress
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
     )
     if len(results.failed):
         raise RuntimeError(f"validation runs failed: {results.failed['error'].iloc[0]}")
@@ -235,6 +231,13 @@ def validate(
         n_practices=n_practices,
         replications=replications,
     )
+
+
+def _runs_folder(n_practices: int, replications: int, seed: int, overrides: dict) -> str:
+    """A results folder per distinct validation, so a rerun resumes and another one starts."""
+    key = json.dumps(overrides, sort_keys=True, default=str)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:8]
+    return f"runs-{n_practices}p-{replications}r-seed{seed}-{digest}"
 
 
 def _table(runs: pd.DataFrame) -> pd.DataFrame:

@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out/demo
 
-.PHONY: demo test lint format bench figures calibrate validate clean
+.PHONY: demo test lint format bench figures calibrate validate viz screenshot clean
 
 $(STAMP): pyproject.toml
 	@py=$$(scripts/find-python.sh) || exit 1; \
@@ -19,8 +19,9 @@ demo: $(STAMP)
 	$(BIN)/gpfed run --preset region --steps 40 --seed 1 --out $(OUT)
 	$(BIN)/gpfed compare --all --reps 5 --seed 1 --out $(OUT)/compare
 
-# The README's pictures: the demo run's outcome panel and the scenario comparison.
-figures: $(STAMP)
+# The README's pictures: the demo run's outcome panel, the scenario comparison and the browser
+# page (screenshot).
+figures: $(STAMP) screenshot
 	$(BIN)/gpfed run --preset region --steps 40 --seed 1 --out out/figures --quiet
 	cp out/figures/panel.png docs/img/demo_panel.png
 	$(BIN)/gpfed compare --all --reps 10 --seed 1 --out out/figures/compare --quiet
@@ -34,8 +35,20 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The browser tests need Chromium: installed by ensure-chromium.sh when root; without it they skip,
+# except under CI=true, where they fail.
 test: lint
+	scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest
+
+# The browser page (SolaraViz) on http://127.0.0.1:8765/; Ctrl+C stops it.
+viz: $(STAMP)
+	$(BIN)/gpfed viz
+
+# The README's picture of the browser page (docs/img/viz.png), taken in headless Chromium (~25 s).
+screenshot: $(STAMP)
+	scripts/ensure-chromium.sh
+	$(BIN)/python scripts/viz_screenshot.py docs/img/viz.png
 
 # Model speed (England, 40 quarters) and sweep throughput (200 runs: gpfed 1 and 2 workers, Dask,
 # mesa.batch_run); results in out/bench/. A few minutes.

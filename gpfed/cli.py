@@ -5,7 +5,7 @@ scenario's final-year outcomes with 95% confidence intervals (see :mod:`gpfed.co
 ``gpfed sweep`` runs a sweep file into a resumable results folder, locally or on a Dask cluster
 (see :mod:`gpfed.experiments`); ``gpfed analyse`` summarises one. ``gpfed calibrate`` fits the
 ``england_2013`` scenario to the 2013-2015 record and ``gpfed validate`` checks it against every
-target (see :mod:`gpfed.calibration`).
+target (see :mod:`gpfed.calibration`). ``gpfed viz`` serves the browser page (:mod:`gpfed.viz`).
 
 Bad input (unknown parameter, value out of range, malformed ``--set``) prints one line naming the
 problem and exits with status 2, never a traceback.
@@ -476,6 +476,26 @@ def validate(
     paths = result.write(out)
     typer.echo(result.markdown())
     typer.echo("outputs: " + ", ".join(str(path) for path in paths.values()))
+
+
+@app.command()
+def viz(
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Interface to listen on; 0.0.0.0 opens the page (and model runs) to the network."
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8765,
+) -> None:
+    """Serve the browser page (Mesa SolaraViz): the network, outcome plots and lever controls.
+
+    Prints the page's address and runs until Ctrl+C. Every browser tab gets its own model of the
+    default region; the controls come from the parameter spec. Works offline.
+    """
+    from gpfed.viz import serve
+
+    serve(host, port)
 
 
 @app.command()

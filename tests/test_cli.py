@@ -92,3 +92,11 @@ def test_help_reads_well():
     result = gpfed("run", "--help")
     assert result.returncode == 0
     assert "--set" in result.stdout and "Quarters to simulate" in result.stdout
+
+
+def test_viz_serves_on_loopback_by_default_and_refuses_a_bad_port():
+    help_text = gpfed("viz", "--help").stdout
+    assert "--host" in help_text and "127.0.0.1" in help_text and "--port" in help_text
+    result = gpfed("viz", "--port", "0")
+    assert result.returncode == 2 and "--port" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -177,6 +177,7 @@ class Calibration:
         """The calibration as the JSON stored in the package."""
         document = {
             "scenario": SCENARIO,
+            "targets": [asdict(target) for target in TARGETS],
             "method": "rejection ABC in rounds over Latin hypercube sweeps, the last round's "
             "accepted points rerun over common-seed replicates and the closest chosen, confirmed "
             "by fresh replicates (gpfed.calibration.fit)",

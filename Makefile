@@ -50,11 +50,14 @@ screenshot: $(STAMP)
 	scripts/ensure-chromium.sh
 	$(BIN)/python scripts/viz_screenshot.py docs/img/viz.png
 
-# Model speed (England, 40 quarters) and sweep throughput (200 runs: gpfed 1 and 2 workers, Dask,
-# mesa.batch_run); results in out/bench/. A few minutes.
+# Model speed (England, 40 quarters), sweep throughput (200 runs: gpfed 1 and 2 workers, Dask,
+# mesa.batch_run) and the browser page's Step (server side and clicked in Chromium); results in
+# out/bench/. A few minutes.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_sweep.py
+	scripts/ensure-chromium.sh
+	$(BIN)/python benchmarks/bench_viz.py
 
 # Refit england_2013's behavioural parameters to the 2013-2015 record (3 x 200 England runs,
 # ~10 min on 2 cores; resumable) and store the fit in the package; docs/VALIDATION.md follows.

@@ -62,7 +62,7 @@ class Federation(Agent):
     @property
     def list_size(self) -> int:
         """Pooled registered list of its members (patients)."""
-        return int(self.model.practice_state.list_size[self.members].sum())
+        return int(self.model.practice_state.list_size.take(self.members).sum())
 
     @property
     def member_lists(self) -> np.ndarray:
@@ -202,8 +202,7 @@ def _connected_parts(members: list[int], neighbours: list[np.ndarray]) -> list[l
         part, frontier = [start], [start]
         while frontier:
             i = frontier.pop()
-            for j in neighbours[i]:
-                j = int(j)
+            for j in neighbours[i].tolist():
                 if j in left:
                     left.discard(j)
                     part.append(j)

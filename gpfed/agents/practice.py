@@ -96,11 +96,9 @@ class Practice(NodeAgent):
         "GMS", or the integrated contract covering it as "<kind> (<holder>)", e.g.
         "population (alliance)".
         """
-        contract_id = int(self.model.contracts.coverage[self.index])
-        if contract_id < 0:
-            return "GMS"
-        contract = self.model.contracts.contracts[contract_id]
-        return f"{contract.kind} ({contract.holder})"
+        book = self.model.contracts
+        contract_id = int(book.coverage[self.index])
+        return "GMS" if contract_id < 0 else book.label(contract_id)
 
     def leave_federation(self, federation: Federation) -> None:
         """Leave its federation.

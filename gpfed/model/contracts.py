@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 NO_CONTRACT = -1
 HOLDER_KINDS = ("federation", "trust", "alliance", "entrant")
 ENDINGS = ("expired", "handed_back", "terminated")
+HANDING_BACK = ("trust", "entrant")
+"""Holders that hand a contract back when its losses pass the hand-back share."""
 FIXED_TERMS = (
     "kind",
     "area",
@@ -50,6 +52,7 @@ FIXED_TERMS = (
     "quality",
     "capacity",
     "merged_gms",
+    "trust",
 )
 """Contract attributes set at award and never changed (read as arrays by the hot paths)."""
 
@@ -135,7 +138,7 @@ class CoveredRows:
 
     def attribute(self, name: str, dtype: type = float) -> np.ndarray:
         """One fixed attribute (see :data:`FIXED_TERMS`) of every contract in force."""
-        return self.book.terms(name)[self.ids].astype(dtype)
+        return self.book.typed_terms(name, dtype)[self.ids]
 
 
 @dataclass
@@ -152,20 +155,27 @@ class ContractBook:
     coverage: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     events: dict[str, int] = field(default_factory=dict)
     _active: dict[int, Contract] = field(default_factory=dict, repr=False)
-    _terms: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _term_values: dict[str, list] = field(
+        default_factory=lambda: {term: [] for term in FIXED_TERMS}, repr=False
+    )
+    _typed: dict[tuple[str, type], np.ndarray] = field(default_factory=dict, repr=False)
+    _labels: list[str] = field(default_factory=list, repr=False)
+    _in_force: tuple | None = field(default=None, repr=False)
 
     def terms(self, name: str) -> np.ndarray:
-        """A fixed term of every contract let so far, indexed by contract id.
+        """A fixed term of every contract let so far, indexed by contract id."""
+        return np.array(self._term_values[name], dtype=object)
 
-        Hot paths read terms as arrays; they are rebuilt only after new awards.
-        """
-        if len(self._terms.get(name, ())) != len(self.contracts):
-            ordered = [self.contracts[i] for i in range(len(self.contracts))]
-            self._terms = {
-                term: np.array([getattr(c, term) for c in ordered], dtype=object)
-                for term in FIXED_TERMS
-            }
-        return self._terms[name]
+    def typed_terms(self, name: str, dtype: type) -> np.ndarray:
+        """:meth:`terms` as ``dtype``; hot paths read them often, so they are kept until awards."""
+        key = (name, dtype)
+        if len(self._typed.get(key, ())) != len(self.contracts):
+            self._typed[key] = self.terms(name).astype(dtype)
+        return self._typed[key]
+
+    def label(self, contract_id: int) -> str:
+        """A contract as "<kind> (<holder>)", e.g. "population (alliance)" (agent tables)."""
+        return self._labels[contract_id]
 
     def reset_events(self) -> None:
         """Start counting this quarter's awards and endings."""
@@ -179,6 +189,10 @@ class ContractBook:
         """Record an award and cover its practices."""
         self.contracts[contract.id] = contract
         self._active[contract.id] = contract
+        self._in_force = None
+        for term, values in self._term_values.items():
+            values.append(getattr(contract, term))
+        self._labels.append(f"{contract.kind} ({contract.holder})")
         self.coverage[contract.practices] = contract.id
         self.events["awarded"] = self.events.get("awarded", 0) + 1
         if contract.federation is not None:
@@ -193,6 +207,7 @@ class ContractBook:
             return
         contract.status = status
         del self._active[contract.id]
+        self._in_force = None
         self.events[status] = self.events.get(status, 0) + 1
         covered = contract.practices[self.coverage[contract.practices] == contract.id]
         self.coverage[covered] = NO_CONTRACT
@@ -215,19 +230,29 @@ class ContractBook:
         if contract.right_of_return and contract.federation is federation:
             self.coverage[practice] = NO_CONTRACT
 
+    def _index_in_force(self) -> tuple[list[Contract], np.ndarray, np.ndarray, np.ndarray]:
+        """Contracts in force, their ids, each id's position among them, and population lots.
+
+        Read several times a quarter; kept until the next award or ending.
+        """
+        if self._in_force is None:
+            contracts = self.active()
+            ids = np.array([c.id for c in contracts], dtype=np.int64)
+            position = np.full(len(self.contracts), -1, dtype=np.int64)
+            position[ids] = np.arange(len(contracts))
+            is_population = np.array([c.kind == "population" for c in contracts], dtype=bool)
+            self._in_force = (contracts, ids, position, is_population)
+        return self._in_force
+
     def covered_rows(self, state: SimpleNamespace, levers: SimpleNamespace) -> CoveredRows:
         """The covered practices of every contract in force (see :class:`CoveredRows`)."""
-        contracts = self.active()
-        position = np.full(len(self.contracts), -1, dtype=np.int64)
-        position[[c.id for c in contracts]] = np.arange(len(contracts))
+        contracts, ids, position, is_population = self._index_in_force()
         practice = np.flatnonzero(self.coverage != NO_CONTRACT)
         contract = position[self.coverage[practice]]
-        is_population = np.array([c.kind == "population" for c in contracts], dtype=bool)
         population_lot = is_population[contract] if len(contracts) else np.zeros(0, dtype=bool)
         emergency_share = np.where(
             population_lot, 1.0, diabetes_attributable_share(state, levers, practice)
         )
-        ids = np.array([c.id for c in contracts], dtype=np.int64)
         return CoveredRows(
             contracts, practice, contract, emergency_share, population_lot, self, ids
         )
@@ -255,7 +280,7 @@ class ContractBook:
         effect = np.zeros(len(self.coverage))
         rows = self.covered_rows(state, levers)
         if rows.contracts:
-            held = np.array([c.quarters_held for c in rows.contracts], dtype=float)
+            held = np.array([len(c.achievements) for c in rows.contracts], dtype=float)
             ramp = np.minimum(1.0, (held + 1) / levers.integration_ramp_quarters)
             full = integration_saving(rows.attribute("capacity") * ramp, levers)
             effect[rows.practice] = full[rows.contract] * rows.emergency_share
@@ -295,11 +320,40 @@ def settle_contracts(model: GPFedModel) -> None:
         return
     population = rows.per_contract(state.list_size[rows.practice].astype(float))
     achievement, net = _pay_contracts(model, rows, population, levers)
-    for contract, achieved, result in zip(rows.contracts, achievement, net, strict=True):
-        contract.achievements.append(float(achieved))
-        contract.result_gbp += float(result)
-    for contract, covered in zip(rows.contracts, population, strict=True):
-        _enforce(model, contract, float(covered), levers)
+    for contract, achieved, result in zip(
+        rows.contracts, achievement.tolist(), net.tolist(), strict=True
+    ):
+        contract.achievements.append(achieved)
+        contract.result_gbp += result
+    covered = population.tolist()
+    for k in np.flatnonzero(_to_enforce(model, rows, population, achievement, levers)).tolist():
+        _enforce(model, rows.contracts[k], covered[k], levers)
+
+
+def _to_enforce(
+    model: GPFedModel,
+    rows: CoveredRows,
+    population: np.ndarray,
+    achievement: np.ndarray,
+    levers: SimpleNamespace,
+) -> np.ndarray:
+    """Contracts :func:`_enforce` would act on, by its own tests and arithmetic, as a mask.
+
+    Enforcement reads only each contract's own record and does nothing to the others, so only
+    these need visiting.
+    """
+    contracts = rows.contracts
+    end = np.array([c.end for c in contracts])
+    result = np.array([c.result_gbp for c in contracts])
+    annual_value = QUARTERS_PER_YEAR * rows.attribute("price_gbp_per_head_per_quarter") * population
+    holder = rows.attribute("holder", object)
+    may_hand_back = (holder == HANDING_BACK[0]) | (holder == HANDING_BACK[1])
+    return (
+        (population <= 0)
+        | (achievement < levers.remedial_threshold)
+        | (may_hand_back & (result < -levers.handback_loss_share * annual_value))
+        | (model.steps >= end)
+    )
 
 
 def _pay_contracts(
@@ -334,10 +388,12 @@ def _pay_contracts(
     n_trusts = len(trusts.capacity)
     # Sum the holder-to-trust payments by (contract, trust) pair actually referred to.
     cells = (k[:, None] * n_trusts + state.referral_trust[practice]).ravel()
-    pairs, which = np.unique(cells, return_inverse=True)
-    owed = _pence(
-        np.bincount(which, weights=(tariff[:, None] * state.referral_share[practice]).ravel())
-    )
+    n_cells = len(rows.contracts) * n_trusts
+    referred = np.zeros(n_cells, dtype=bool)
+    referred[cells] = True
+    pairs = np.flatnonzero(referred)
+    weights = (tariff[:, None] * state.referral_share[practice]).ravel()
+    owed = _pence(np.bincount(cells, weights=weights, minlength=n_cells)[pairs])
     kk, tt = pairs // n_trusts, pairs % n_trusts
     ledger.pay(holder[kk], accounts.trust[tt], owed, "integrated_hospital_care")
     trusts.income_gbp += np.bincount(tt, weights=owed, minlength=n_trusts)
@@ -366,7 +422,7 @@ def _pay_contracts(
     ledger.pay(payer, holder, outcome, "outcome_payment")
 
     variance = budget - spent
-    held = np.array([c.quarters_held for c in rows.contracts])
+    held = np.array([len(c.achievements) for c in rows.contracts])  # quarters held
     returned = _pence(variance - provider_retained_gbp(variance, budget, held, levers))
     ledger.settle(holder, payer, returned, "risk_share")
     paid = contract_money + overlap + gms + outcome
@@ -377,7 +433,7 @@ def _pay_contracts(
     net = paid - gms - spent - returned
     alliance = rows.attribute("holder", object) == "alliance"
     if alliance.any():
-        trust = np.array([c.trust for c in rows.contracts if c.holder == "alliance"])
+        trust = rows.attribute("trust", object)[alliance].astype(np.int64)
         trust_part = _pence(levers.ico_trust_risk_share * net[alliance])
         ledger.settle(holder[alliance], accounts.trust[trust], trust_part, "alliance_share")
         net[alliance] -= trust_part
@@ -403,7 +459,7 @@ def _enforce(
             book.end(contract, "terminated")
             return
     annual_value = QUARTERS_PER_YEAR * contract.price_gbp_per_head_per_quarter * population
-    if contract.holder in ("trust", "entrant") and (
+    if contract.holder in HANDING_BACK and (
         contract.result_gbp < -levers.handback_loss_share * annual_value
     ):
         book.end(contract, "handed_back")

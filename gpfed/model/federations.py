@@ -24,7 +24,7 @@ import numpy as np
 from gpfed.agents.federation import NO_FEDERATION, Federation
 from gpfed.model.demand import QUARTERS_PER_YEAR
 from gpfed.model.ledger import ECONOMY, PENCE_PER_GBP
-from gpfed.model.sharing import payout_weights, rule_shares, split_pence_by_group
+from gpfed.model.sharing import compact_keys, payout_weights, rule_shares, split_pence_by_group
 
 if TYPE_CHECKING:
     from gpfed.model.model import GPFedModel
@@ -147,10 +147,17 @@ class Membership:
         """Read the current membership from the practices' federation column."""
         column = model.practice_state.federation
         members = np.flatnonzero(column != NO_FEDERATION)
-        members = members[np.argsort(column[members], kind="stable")]
-        ids, size = np.unique(column[members], return_counts=True)
+        owner = column[members]
+        order = np.argsort(compact_keys(owner), kind="stable")
+        members, owner = members[order], owner[order]
+        # The ids are sorted now: each federation starts where the id changes.
+        previous = np.empty_like(owner)
+        previous[:1], previous[1:] = NO_FEDERATION, owner[:-1]
+        first = np.flatnonzero(owner != previous)
+        ids = owner[first]
+        size = np.diff(first, append=len(owner))
         group = np.repeat(np.arange(len(ids)), size)
-        federations = [model.federations[i] for i in ids.tolist()]
+        federations = list(map(model.federations.__getitem__, ids.tolist()))
         lists = model.practice_state.list_size[members].astype(float)
         pooled = np.bincount(group, weights=lists, minlength=len(federations))
         return cls(federations, members, group, pooled, size)
@@ -179,6 +186,21 @@ class Membership:
             rows = self.group == g
             weights[rows] = payout_weights(rule, shares[rows], lists[rows])
         return weights
+
+
+def pooled_lists(model: GPFedModel) -> tuple[np.ndarray, np.ndarray]:
+    """Each federation's pooled list and member count, federations in id order.
+
+    The same sums as :attr:`Membership.pooled_list` (members' lists added in practice order),
+    without grouping the members.
+    """
+    state = model.practice_state
+    members = np.flatnonzero(state.federation != NO_FEDERATION)
+    owner = state.federation[members]
+    size = np.bincount(owner)
+    pooled = np.bincount(owner, weights=state.list_size[members].astype(float))
+    present = size > 0
+    return pooled[present], size[present]
 
 
 def _departures(model: GPFedModel) -> int:
@@ -228,16 +250,17 @@ def _choices(model: GPFedModel) -> tuple[int, int]:
         ]
     )
     option = np.concatenate([np.full(len(candidates), -1), np.arange(len(options.chooser))])
-    order = np.lexsort((-score, chooser))
+    order = np.lexsort((-score, compact_keys(chooser)))
     first = np.flatnonzero(np.diff(chooser[order], prepend=-1) != 0)
     best = dict(zip(chooser[order][first].tolist(), option[order][first].tolist(), strict=True))
     joined = founded = 0
+    targets, founds, sizes = options.target.tolist(), options.founds.tolist(), options.size.tolist()
     for i in rng.permutation(candidates).tolist():
         k = best[i]
         if k < 0 or state.federation[i] != NO_FEDERATION or not state.is_open[i]:
             continue
-        target = int(options.target[k])
-        if options.founds[k]:
+        target = targets[k]
+        if founds[k]:
             if state.federation[target] == NO_FEDERATION and state.is_open[target]:
                 Federation(model, [i, target])
                 founded += 2
@@ -245,7 +268,7 @@ def _choices(model: GPFedModel) -> tuple[int, int]:
             federation = model.federations.get(target)
             # Admission was checked when the options were built; check again only if the
             # federation has changed since.
-            unchanged = federation is not None and len(federation.members) == options.size[k] - 1
+            unchanged = federation is not None and len(federation.members) == sizes[k] - 1
             if federation is not None and (unchanged or federation.admits(i)):
                 federation.add(i)
                 joined += 1
@@ -287,8 +310,10 @@ def _options(model: GPFedModel, candidates: np.ndarray) -> Options:
 
     lone = fid == NO_FEDERATION
     found_i, found_j = src[lone], dst[lone]
-    pairs = np.unique(np.stack([src[~lone], fid[~lone]], axis=1), axis=0).reshape(-1, 2)
-    join_i, join_f = pairs[:, 0], pairs[:, 1]
+    # Each (chooser, federation) pair once, sorted by chooser then federation: as sorted keys.
+    span = int(fid.max()) + 1 if len(fid) else 1
+    pairs = np.unique(src[~lone] * span + fid[~lone])
+    join_i, join_f = pairs // span, pairs % span
     membership = Membership.of(model)
     ids = np.array([f.unique_id for f in membership.federations], dtype=np.int64)
     g = np.searchsorted(ids, join_f)
@@ -367,7 +392,8 @@ def settle_federations(model: GPFedModel, balances_before: dict[int, int]) -> No
     levers, ledger, accounts = model.levers, model.ledger, model.accounts
     feds = membership.federations
     account = np.array([f.account for f in feds])
-    commissioner = accounts.commissioner[np.array([f.area for f in feds])]
+    area = np.array([f.area for f in feds])
+    commissioner = accounts.commissioner[area]
     pooled, size = membership.pooled_list, membership.size
     quarter = 1.0 / QUARTERS_PER_YEAR
     incentive = incentive_gbp_per_year(pooled, levers) * quarter
@@ -386,9 +412,7 @@ def settle_federations(model: GPFedModel, balances_before: dict[int, int]) -> No
         )
         spend = spend + payment
     areas = len(accounts.commissioner)
-    model.commissioner_state.spend_gbp += np.bincount(
-        np.array([f.area for f in feds]), weights=spend, minlength=areas
-    )
+    model.commissioner_state.spend_gbp += np.bincount(area, weights=spend, minlength=areas)
     ledger.pay(
         ECONOMY,
         account,
@@ -402,9 +426,10 @@ def settle_federations(model: GPFedModel, balances_before: dict[int, int]) -> No
         "coordination_costs",
     )
     _share_results(model, membership, account, balances_before)
-    for federation in feds:
-        if federation.contract is not None and ledger.balance_pence[federation.account] < 0:
-            model.contracts.end(federation.contract, "handed_back")
+    # Ending a contract moves no money, so the balances can be read once.
+    for k in np.flatnonzero(ledger.balance_pence[account] < 0).tolist():
+        if feds[k].contract is not None:
+            model.contracts.end(feds[k].contract, "handed_back")
 
 
 def _share_results(

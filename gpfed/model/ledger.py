@@ -64,7 +64,10 @@ class Ledger:
 
     def __init__(self, accounts: Accounts, keep_transfers: bool = True) -> None:
         self.accounts = accounts
-        self.balance_pence = np.zeros(accounts.size, dtype=np.int64)
+        # Balances are a view of the first accounts of a buffer with room to open more, so opening
+        # an account does not copy every balance.
+        self._buffer = np.zeros(accounts.size, dtype=np.int64)
+        self.balance_pence = self._buffer[: accounts.size]
         self.step = 0
         self.keep_transfers = keep_transfers
         self._purposes: dict[str, int] = {}
@@ -74,9 +77,13 @@ class Ledger:
 
     def open_account(self, kind: str) -> int:
         """Open a new account with a zero balance (a federation, an entrant); return its number."""
-        self.balance_pence = np.append(self.balance_pence, np.int64(0))
+        n = len(self.balance_pence)
+        # A copied ledger (pickled, deep-copied) no longer views its buffer: regrow it then too.
+        if n == len(self._buffer) or self.balance_pence.base is not self._buffer:
+            self._buffer = np.concatenate([self.balance_pence, np.zeros(max(n, 1), dtype=np.int64)])
+        self.balance_pence = self._buffer[: n + 1]
         self._opened_kinds.append(kind)
-        return len(self.balance_pence) - 1
+        return n
 
     def holder_types(self) -> np.ndarray:
         """Holder type name of every account, accounts opened during the run included."""
@@ -104,7 +111,7 @@ class Ledger:
         if scalar_accounts and np.ndim(amount_gbp) == 0:
             return self._pay_one(int(payer), int(payee), float(amount_gbp), purpose)
         pence = np.rint(np.asarray(amount_gbp, dtype=float) * PENCE_PER_GBP).astype(np.int64)
-        payer_arr, payee_arr, pence = np.broadcast_arrays(
+        payer_arr, payee_arr, pence = _broadcast(
             np.asarray(payer, dtype=np.int64), np.asarray(payee, dtype=np.int64), pence
         )
         if pence.size and pence.min() < 0:
@@ -166,10 +173,14 @@ class Ledger:
                 self._pay_one(b, a, -value, purpose)
             return
         amount = np.asarray(amount_gbp, dtype=float)
-        a, b, amount = np.broadcast_arrays(np.asarray(account_a), np.asarray(account_b), amount)
+        a, b, amount = _broadcast(np.asarray(account_a), np.asarray(account_b), amount)
         forward = amount > 0
-        self.pay(a[forward], b[forward], amount[forward], purpose)
-        self.pay(b[~forward], a[~forward], -amount[~forward], purpose)
+        # A direction with nothing to pay is skipped: paying nothing changes nothing.
+        if forward.any():
+            self.pay(a[forward], b[forward], amount[forward], purpose)
+        backward = ~forward
+        if backward.any():
+            self.pay(b[backward], a[backward], -amount[backward], purpose)
 
     def balance_gbp(self, accounts: int | np.ndarray) -> float | np.ndarray:
         """Balance of one or more accounts, in £."""
@@ -220,3 +231,12 @@ class Ledger:
                 "amount_gbp": pence / PENCE_PER_GBP,
             }
         )
+
+
+def _broadcast(*arrays: np.ndarray) -> list[np.ndarray]:
+    """``np.broadcast_arrays`` with a quick path for payments: arrays of one shape and scalars."""
+    shapes = {a.shape for a in arrays} - {()}
+    if len(shapes) > 1:
+        return np.broadcast_arrays(*arrays)
+    shape = shapes.pop() if shapes else ()
+    return [a if a.shape == shape else np.full(shape, a) for a in arrays]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gpfed.model.contracts import HOLDER_KINDS
-from gpfed.model.federations import Membership
+from gpfed.model.federations import pooled_lists
 
 if TYPE_CHECKING:
     from gpfed.model.model import GPFedModel
@@ -187,15 +187,17 @@ def _integrated_care_stock(model: GPFedModel) -> dict[str, float]:
     state, book = model.practice_state, model.contracts
     is_open = state.is_open
     lists = state.list_size * is_open
-    membership = Membership.of(model)
-    sizes, pooled = membership.size.astype(float), membership.pooled_list
+    pooled, sizes = pooled_lists(model)
+    sizes = sizes.astype(float)
     rows = book.covered_rows(state, model.levers)
     active = rows.contracts
     covered = lists[rows.practice].astype(float)
-    holder = rows.attribute("holder", object)[rows.contract] if active else np.zeros(0)
+    holder = rows.attribute("holder", object) if active else np.zeros(0, dtype=object)
     population_lot = rows.population_lot
+    # Holders compared once per contract, then read per covered practice.
     by_holder = {
-        kind: float(covered[population_lot & (holder == kind)].sum()) for kind in HOLDER_KINDS
+        kind: float(covered[population_lot & (holder == kind)[rows.contract]].sum())
+        for kind in HOLDER_KINDS
     }
     pathway = float(covered[~population_lot].sum())
     return {

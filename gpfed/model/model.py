@@ -280,9 +280,10 @@ class GPFedModel(Model):
         self.contracts.reset_events()
         self.federation_value = self._coalition_value(levers)
         self.federation_counts = federation_round(self)
-        federation_balances = {
-            fid: int(self.ledger.balance_pence[f.account]) for fid, f in self.federations.items()
-        }
+        accounts = [f.account for f in self.federations.values()]
+        federation_balances = dict(
+            zip(self.federations, self.ledger.balance_pence[accounts].tolist(), strict=True)
+        )
         if quarter % levers.tender_every_quarters == 0:
             tender_round(self)
         coverage = self._coverage(levers)
@@ -324,12 +325,10 @@ class GPFedModel(Model):
     def _coverage(self, levers: Any) -> Coverage:
         """What contracts in force pay for this quarter, for the commissioner's own payments."""
         state, book = self.practice_state, self.contracts
-        emergency, elective, _ = book.covered_shares(state, levers)
+        emergency, elective, merged = book.covered_shares(state, levers)
         gms_payer = self.accounts.commissioner[state.area].copy()
-        for contract in book.active():
-            if contract.merged_gms:
-                covered = contract.practices[book.coverage[contract.practices] == contract.id]
-                gms_payer[covered] = contract.account
+        if merged.any():
+            gms_payer[merged] = book.typed_terms("account", np.int64)[book.coverage[merged]]
         lists = state.list_size * state.is_open
         n_areas = len(self.accounts.commissioner)
         community = levers.community_services_gbp_per_head_per_year * lists * elective

@@ -155,9 +155,21 @@ def split_pence_by_group(
     left = np.asarray(totals_pence, dtype=np.int64) - np.bincount(
         group, weights=parts, minlength=n_groups
     ).astype(np.int64)
-    order = np.lexsort((-(exact - parts), group))
+    # Only groups with pence left over need their members ranked by remainder.
+    short = np.flatnonzero(left[group] > 0)
+    order = short[np.lexsort((-(exact - parts)[short], compact_keys(group[short])))]
     first = np.searchsorted(group[order], np.arange(n_groups))
-    rank = np.empty(len(group), dtype=np.int64)
-    rank[order] = np.arange(len(group)) - first[group[order]]
-    parts += rank < left[group]
+    rank = np.arange(len(order)) - first[group[order]]
+    parts[order] += rank < left[group[order]]
     return parts
+
+
+def compact_keys(keys: np.ndarray) -> np.ndarray:
+    """Non-negative integer sort keys as 16-bit integers when they fit, else as they are.
+
+    numpy's stable sorts radix-sort 16-bit keys, several times faster; a stable sort's order is
+    unique, so the order is the same.
+    """
+    if len(keys) and keys.min() >= 0 and keys.max() < 2**16:
+        return keys.astype(np.uint16)
+    return keys

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from gpfed.agents.federation import NO_FEDERATION
 from gpfed.model.contracts import (
     NO_CONTRACT,
     Contract,
@@ -36,6 +37,7 @@ from gpfed.model.contracts import (
 )
 from gpfed.model.demand import QUARTERS_PER_YEAR, expected_activity, induced_demand
 from gpfed.model.ledger import ECONOMY
+from gpfed.model.sharing import compact_keys
 
 if TYPE_CHECKING:
     from gpfed.agents.federation import Federation
@@ -172,16 +174,19 @@ def tender_round(model: GPFedModel) -> None:
     if regime == "gms":
         return
     lots = _optional_lots(model) if regime == "optional" else _tendered_lots(model)
+    if not lots:
+        return
     rng = model.streams["tenders"]
     by_area: dict[int, list[Federation]] = {}
     for federation in sorted(model.federations.values(), key=lambda f: f.unique_id):
         by_area.setdefault(federation.area, []).append(federation)
+    facts = _Bidders(model)
     bid_costs: list[tuple[int, float]] = []
-    for lot in lots:
-        free = lot.practices[model.contracts.coverage[lot.practices] == NO_CONTRACT]
-        if len(free) != len(lot.practices) or len(free) == 0:
+    for lot, main_trust in zip(lots, _main_trusts(model, lots).tolist(), strict=True):
+        covered = model.contracts.coverage[lot.practices] != NO_CONTRACT
+        if len(covered) == 0 or covered.any():
             continue
-        bids = _bids(model, lot, by_area.get(lot.area, []), rng, bid_costs)
+        bids = _bids(model, lot, by_area.get(lot.area, []), rng, bid_costs, main_trust, facts)
         if bids:
             _award(model, lot, bids, rng)
     if bid_costs:
@@ -189,54 +194,198 @@ def tender_round(model: GPFedModel) -> None:
         model.ledger.pay(np.array(payer), ECONOMY, np.array(amount), "bid_costs")
 
 
-def _lot(model, kind, area, practices, expected, federation=None) -> Lot:
+_Bidder = tuple[str, "Federation | None", "int | None", float, float, float, float]
+"""A bidder for a lot: holder kind, federation, trust, coordination capacity, integration saving
+at that capacity, quality promised, cost efficiency."""
+
+
+class _Bidders:
+    """What each potential bidder brings to a bid, read once a tender round.
+
+    Awards change neither lists nor quality, so a round reads them once instead of once per lot,
+    with the arithmetic of the Federation properties and of a bid, element by element.
+
+    Args:
+        model: the model.
+    """
+
+    def __init__(self, model: GPFedModel) -> None:
+        state, levers = model.practice_state, model.levers
+        members = np.flatnonzero(state.federation != NO_FEDERATION)
+        ids = np.fromiter(model.federations, dtype=np.int64, count=len(model.federations))
+        # Integer lists summed as floats stay exact (far below 2**53).
+        lists = np.bincount(
+            state.federation[members],
+            weights=state.list_size[members],
+            minlength=max(model.federations, default=-1) + 1,
+        )[ids]
+        trust_capacity = levers.trust_coordination_capacity
+        capacity = federation_capacity(lists)
+        allied = capacity + trust_capacity
+
+        def by_id(values: np.ndarray) -> dict[int, float]:
+            return dict(zip(ids.tolist(), values.tolist(), strict=True))
+
+        self._list_size = by_id(lists.astype(np.int64))
+        self._capacity = (by_id(capacity), by_id(allied))
+        self._saving = (
+            by_id(integration_saving(capacity, levers)),
+            by_id(integration_saving(allied, levers)),
+        )
+        self._reach = (by_id(1.0 - np.exp(-capacity)), by_id(1.0 - np.exp(-allied)))
+        self._federation_bidders: dict[int, tuple[_Bidder, _Bidder]] = {}
+        saving = float(integration_saving(trust_capacity, levers))
+        reach = 1.0 - np.exp(-trust_capacity)
+        self._trust = (trust_capacity, saving, 0.5 * TRUST_QUALITY + 0.5 * reach, 1.0)
+        self.entrant: _Bidder = (
+            "entrant",
+            None,
+            None,
+            trust_capacity,
+            saving,
+            0.5 * levers.entrant_quality + 0.5 * reach,
+            levers.entrant_cost_efficiency,
+        )
+
+    def list_size(self, federation: Federation) -> int:
+        """Pooled registered list (patients), as ``Federation.list_size``."""
+        return self._list_size[federation.unique_id]
+
+    def federation(self, federation: Federation, main_trust: int) -> tuple[_Bidder, _Bidder]:
+        """The federation bidding alone, and allied with ``main_trust``."""
+        key = federation.unique_id
+        if key not in self._federation_bidders:
+            quality = federation.quality
+            allied_quality = (quality + TRUST_QUALITY) / 2
+            self._federation_bidders[key] = (
+                (
+                    "federation",
+                    federation,
+                    None,
+                    self._capacity[0][key],
+                    self._saving[0][key],
+                    np.float64(0.5 * quality + 0.5 * self._reach[0][key]),
+                    1.0,
+                ),
+                (
+                    "alliance",
+                    federation,
+                    None,
+                    self._capacity[1][key],
+                    self._saving[1][key],
+                    np.float64(0.5 * allied_quality + 0.5 * self._reach[1][key]),
+                    1.0,
+                ),
+            )
+        alone, allied = self._federation_bidders[key]
+        return alone, (*allied[:2], main_trust, *allied[3:])
+
+    def trust(self, main_trust: int) -> _Bidder:
+        """The lot's main trust bidding alone."""
+        return ("trust", None, main_trust, *self._trust)
+
+
+def _main_trusts(model: GPFedModel, lots: list[Lot]) -> np.ndarray:
+    """The trust most of each lot's patients are referred to (patients weighted by share).
+
+    One bincount over (lot, trust) cells adds each cell's terms in the same order as a bincount
+    per lot would, so the sums (and ties) are the same.
+    """
+    state = model.practice_state
+    n_trusts = len(model.trust_state.capacity)
+    practices = np.concatenate([lot.practices for lot in lots])
+    lot_of = np.repeat(np.arange(len(lots)), [len(lot.practices) for lot in lots])
+    cells = lot_of[:, None] * n_trusts + state.referral_trust[practices]
+    referred = np.bincount(
+        cells.ravel(),
+        weights=(state.list_size[practices, None] * state.referral_share[practices]).ravel(),
+        minlength=len(lots) * n_trusts,
+    )
+    return np.argmax(referred.reshape(len(lots), n_trusts), axis=1)
+
+
+def _lots(
+    model: GPFedModel,
+    kind: str,
+    groups: list[np.ndarray],
+    expected: tuple[np.ndarray, np.ndarray, np.ndarray],
+    federations: list[Federation] | None = None,
+) -> list[Lot]:
+    """A lot of ``kind`` for each group of practices (offered by ``federations``, if given).
+
+    Per-practice terms are gathered once for all the lots; each lot sums its own slice, which
+    numpy sums exactly as it would a copy of it.
+    """
+    if not groups:
+        return []
     state, levers = model.practice_state, model.levers
     emergency, elective, capitated = expected
+    practices = np.concatenate(groups)
     lists = state.list_size[practices].astype(float)
     if kind == "population":
-        e = emergency[practices]
-        target_base = float(capitated[practices].sum())
-        hospital_el = float((elective[practices] * levers.elective_tariff_gbp).sum())
-        other = levers.community_services_gbp_per_head_per_year / QUARTERS_PER_YEAR * lists.sum()
+        covered_emergency = emergency[practices]
+        target = capitated[practices]
+        hospital_elective = elective[practices] * levers.elective_tariff_gbp
+        other_rate = levers.community_services_gbp_per_head_per_year / QUARTERS_PER_YEAR
+        other_base = lists
     else:
-        e = emergency[practices] * diabetes_attributable_share(state, levers, practices)
-        target_base = float(e.sum())
-        hospital_el = 0.0
-        diabetics = (lists * state.diabetes_prevalence[practices]).sum()
-        other = levers.diabetes_care_gbp_per_diabetic_per_year / QUARTERS_PER_YEAR * diabetics
-    hospital_e = float(e.sum() * levers.emergency_tariff_gbp)
-    total = hospital_e + hospital_el + float(other)
-    return Lot(kind, int(area), practices, total, hospital_e / total, target_base, federation)
+        covered_emergency = emergency[practices] * diabetes_attributable_share(
+            state, levers, practices
+        )
+        target = covered_emergency
+        hospital_elective = None
+        other_rate = levers.diabetes_care_gbp_per_diabetic_per_year / QUARTERS_PER_YEAR
+        other_base = lists * state.diabetes_prevalence[practices]
+    areas = state.area[practices].tolist()
+    lots, start = [], 0
+    for k, group in enumerate(groups):
+        end = start + len(group)
+        hospital_e = float(covered_emergency[start:end].sum() * levers.emergency_tariff_gbp)
+        hospital_el = (
+            0.0 if hospital_elective is None else float(hospital_elective[start:end].sum())
+        )
+        total = hospital_e + hospital_el + float(other_rate * other_base[start:end].sum())
+        lots.append(
+            Lot(
+                kind,
+                areas[start],
+                practices[start:end],
+                total,
+                hospital_e / total,
+                float(target[start:end].sum()),
+                federations[k] if federations is not None else None,
+            )
+        )
+        start = end
+    return lots
 
 
 def _optional_lots(model: GPFedModel) -> list[Lot]:
     """Federations large enough, holding no contract, offer their members."""
-    expected = _expected(model)
     minimum = model.levers.bidder_min_population
-    return [
-        _lot(model, "population", f.area, np.array(f.members), expected, f)
+    offering = [
+        f
         for f in sorted(model.federations.values(), key=lambda f: f.unique_id)
         if f.contract is None and f.list_size >= minimum
     ]
+    groups = [np.array(f.members) for f in offering]
+    return _lots(model, "population", groups, _expected(model), offering)
 
 
 def _tendered_lots(model: GPFedModel) -> list[Lot]:
     """Each locality's uncovered open practices, then a diabetes lot per area."""
     state, book = model.practice_state, model.contracts
     expected = _expected(model)
-    lots = []
     free = np.flatnonzero(state.is_open & (book.coverage == NO_CONTRACT))
-    for practices in _grouped(free, model.locality[free]):
-        lots.append(_lot(model, "population", state.area[practices[0]], practices, expected))
+    lots = _lots(model, "population", _grouped(free, model.locality[free]), expected)
     if model.levers.pathway_lots:
-        for practices in _grouped(free, state.area[free]):
-            lots.append(_lot(model, "diabetes", state.area[practices[0]], practices, expected))
+        lots += _lots(model, "diabetes", _grouped(free, state.area[free]), expected)
     return lots
 
 
 def _grouped(items: np.ndarray, keys: np.ndarray) -> list[np.ndarray]:
     """``items`` split by ``keys``, groups in key order, items in their order within each."""
-    order = np.argsort(keys, kind="stable")
+    order = np.argsort(compact_keys(keys), kind="stable")
     bounds = np.flatnonzero(np.diff(keys[order])) + 1
     return np.split(items[order], bounds) if len(items) else []
 
@@ -247,6 +396,8 @@ def _bids(
     area_federations: list[Federation],
     rng: np.random.Generator,
     bid_costs: list[tuple[int, float]],
+    main_trust: int,
+    facts: _Bidders,
 ) -> list[Bid]:
     """Every eligible bidder's bid, if it expects to cover its cost within the reserve.
 
@@ -257,58 +408,33 @@ def _bids(
         federations = [lot.federation]
     else:
         # A federation bids where it has members: for its locality, or its area's pathway.
-        local = set(state.federation[lot.practices].tolist())
+        population = lot.kind == "population"
+        local = set(state.federation[lot.practices].tolist()) if population else set()
         federations = [
             f
             for f in area_federations
-            if (lot.kind != "population" or f.unique_id in local)
+            if (not population or f.unique_id in local)
             and f.contract is None
-            and f.list_size >= levers.bidder_min_population
+            and facts.list_size(f) >= levers.bidder_min_population
         ]
-    referred = np.bincount(
-        state.referral_trust[lot.practices].ravel(),
-        weights=(
-            state.list_size[lot.practices, None] * state.referral_share[lot.practices]
-        ).ravel(),
-        minlength=len(model.trust_state.capacity),
-    )
-    main_trust = int(np.argmax(referred))
-    bidders: list[tuple[str, Federation | None, int | None, float, float, float]] = []
-    trust_capacity = levers.trust_coordination_capacity
+    bidders: list[_Bidder] = []
     for federation in federations:
-        capacity = federation.coordination_capacity
-        bidders.append(("federation", federation, None, capacity, federation.quality, 1.0))
+        alone, allied = facts.federation(federation, main_trust)
+        bidders.append(alone)
         if levers.alliances_may_bid:
-            bidders.append(
-                (
-                    "alliance",
-                    federation,
-                    main_trust,
-                    capacity + trust_capacity,
-                    (federation.quality + TRUST_QUALITY) / 2,
-                    1.0,
-                )
-            )
+            bidders.append(allied)
     if levers.trusts_may_bid and lot.federation is None:
-        bidders.append(("trust", None, main_trust, trust_capacity, TRUST_QUALITY, 1.0))
+        bidders.append(facts.trust(main_trust))
     if levers.outside_entrants and lot.federation is None:
-        bidders.append(
-            (
-                "entrant",
-                None,
-                None,
-                trust_capacity,
-                levers.entrant_quality,
-                levers.entrant_cost_efficiency,
-            )
-        )
+        bidders.append(facts.entrant)
     reserve = lot.reserve_gbp_per_quarter(levers)
     markup = levers.bid_markup / max(len(bidders), 1)
     bids = []
-    for holder, federation, trust, capacity, quality, efficiency in bidders:
+    for holder, federation, trust, capacity, saving, quality, efficiency in bidders:
         noise = rng.lognormal(-(levers.holder_cost_sd**2) / 2, levers.holder_cost_sd)
-        saving = float(integration_saving(capacity, levers)) * lot.emergency_share
-        cost = lot.baseline_gbp_per_quarter * efficiency * noise * (1.0 - saving)
+        cost = (
+            lot.baseline_gbp_per_quarter * efficiency * noise * (1.0 - saving * lot.emergency_share)
+        )
         if cost >= reserve:
             continue
         bid_costs.append(
@@ -318,14 +444,7 @@ def _bids(
             )
         )
         bids.append(
-            Bid(
-                holder,
-                federation,
-                trust,
-                min(cost * (1.0 + markup), reserve),
-                0.5 * quality + 0.5 * (1.0 - np.exp(-capacity)),
-                capacity,
-            )
+            Bid(holder, federation, trust, min(cost * (1.0 + markup), reserve), quality, capacity)
         )
     return bids
 
@@ -342,15 +461,20 @@ def _account(model: GPFedModel, holder: str, federation, trust) -> int:
 
 def score(bids: list[Bid], levers: SimpleNamespace) -> np.ndarray:
     """Score of each bid: w_q quality + (1 - w_q) p_min / p, plus the own-federation bias."""
-    prices = np.array([b.price_gbp_per_quarter for b in bids])
-    quality = np.array([b.quality for b in bids])
-    gp_led = np.array([b.holder == "federation" for b in bids])
-    w = levers.quality_weight
-    return (
-        w * quality
-        + (1.0 - w) * prices.min() / prices
-        + levers.commissioner_own_federation_bias * gp_led
-    )
+    return np.array(_scores(bids, levers))
+
+
+def _scores(bids: list[Bid], levers: SimpleNamespace) -> list[float]:
+    # Python floats round each operation as numpy's float64 arrays do, in the same order, and
+    # are quicker on the few bids of a lot.
+    lowest = min(b.price_gbp_per_quarter for b in bids)
+    w, bias = levers.quality_weight, levers.commissioner_own_federation_bias
+    return [
+        w * float(b.quality)
+        + (1.0 - w) * lowest / b.price_gbp_per_quarter
+        + bias * (b.holder == "federation")
+        for b in bids
+    ]
 
 
 def _award(model: GPFedModel, lot: Lot, bids: list[Bid], rng: np.random.Generator) -> None:
@@ -360,7 +484,8 @@ def _award(model: GPFedModel, lot: Lot, bids: list[Bid], rng: np.random.Generato
         winner = max(bids, key=lambda b: b.capacity)
         price = reserve
     else:
-        winner = bids[int(np.argmax(score(bids, levers)))]
+        scores = _scores(bids, levers)
+        winner = bids[scores.index(max(scores))]  # the first best, as argmax
         price = winner.price_gbp_per_quarter
     population = float(state.list_size[lot.practices].sum())
     contract = Contract(

@@ -52,15 +52,11 @@ from gpfed.model.finance import (
     viable_cost_efficiency,
 )
 from gpfed.model.ledger import TREASURY, Accounts, Ledger
+from gpfed.model.lots import assign_localities, lot_baseline_per_head
 from gpfed.model.metrics import METRICS, compute_metrics
 from gpfed.model.registration import Registrations
 from gpfed.model.state import PracticeState, TrustState, by_area_and_trust
-from gpfed.model.tendering import (
-    assign_localities,
-    contract_margin_gbp_per_patient_per_year,
-    lot_baseline_per_head,
-    tender_round,
-)
+from gpfed.model.tendering import contract_margin_gbp_per_patient_per_year, tender_round
 from gpfed.model.world import generate_world
 from gpfed.params import Params, step_to_quarter
 

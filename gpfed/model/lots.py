@@ -1,0 +1,216 @@
+"""Lots: the localities a commissioner tenders and the lots it offers each tender round.
+
+Localities are fixed at the start: each area split by k-means on position into groups of about
+``locality_population`` patients (:func:`assign_localities`). Each round, under the optional
+regime, a large enough federation without a contract offers its members as a population lot
+(:func:`optional_lots`); under the mandatory and competitive regimes each locality's uncovered
+practices form a population lot, then each area's a diabetes pathway lot (:func:`tendered_lots`).
+A lot carries what the commissioner spends now on the care it covers: its baseline and budget.
+Bidding and award are in :mod:`gpfed.model.tendering`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from gpfed.model.contracts import NO_CONTRACT, diabetes_attributable_share
+from gpfed.model.demand import QUARTERS_PER_YEAR, expected_activity, induced_demand
+from gpfed.model.sharing import compact_keys
+
+if TYPE_CHECKING:
+    from gpfed.agents.federation import Federation
+    from gpfed.model.model import GPFedModel
+
+K_MEANS_ROUNDS = 12
+"""Lloyd iterations of the locality k-means: a fixed number keeps the localities deterministic."""
+
+
+@dataclass(frozen=True)
+class Lot:
+    """A lot on offer.
+
+    Attributes:
+        kind: ``"population"`` or ``"diabetes"``.
+        area: the commissioner letting it.
+        practices: practices covered.
+        baseline_gbp_per_quarter: what the commissioner spends on the covered care now.
+        emergency_share: share of that baseline spent on emergency admissions.
+        expected_emergency: covered emergency admissions expected a quarter without integration
+            (the outcome target's baseline).
+        federation: the opting-in federation (optional regime), else None.
+    """
+
+    kind: str
+    area: int
+    practices: np.ndarray
+    baseline_gbp_per_quarter: float
+    emergency_share: float
+    expected_emergency: float
+    federation: Federation | None = None
+
+    def reserve_gbp_per_quarter(self, levers: SimpleNamespace) -> float:
+        """The budget and reserve price: baseline less the savings target."""
+        return self.baseline_gbp_per_quarter * (1.0 - levers.savings_target)
+
+
+def assign_localities(
+    xy_km: np.ndarray, area: np.ndarray, lists: np.ndarray, target_population: int
+) -> np.ndarray:
+    """Split each area into localities of about ``target_population`` by k-means on position.
+
+    Deterministic: centres start at practices spread along the area's first coordinate.
+    """
+    locality = np.zeros(len(area), dtype=np.int64)
+    next_id = 0
+    for a in np.unique(area):
+        members = np.flatnonzero(area == a)
+        k = int(max(1, min(len(members), round(lists[members].sum() / target_population))))
+        points = xy_km[members]
+        order = np.argsort(points[:, 0], kind="stable")
+        centres = points[order[(np.arange(k) * len(members)) // k]].astype(float)
+        labels = np.zeros(len(members), dtype=np.int64)
+        for _ in range(K_MEANS_ROUNDS):
+            labels = np.argmin(((points[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
+            for c in range(k):
+                if np.any(labels == c):
+                    centres[c] = points[labels == c].mean(axis=0)
+        _, dense = np.unique(labels, return_inverse=True)
+        locality[members] = next_id + dense
+        next_id += int(dense.max()) + 1
+    return locality
+
+
+def lot_baseline_per_head(model: GPFedModel) -> tuple[float, float]:
+    """Spend per patient a quarter on what a population lot covers, and its emergency share."""
+    state, levers = model.practice_state, model.levers
+    emergency, elective, _ = _expected(model)
+    hospital_e = float((emergency * levers.emergency_tariff_gbp).sum())
+    hospital_el = float((elective * levers.elective_tariff_gbp).sum())
+    population = float((state.list_size * state.is_open).sum())
+    community = levers.community_services_gbp_per_head_per_year / QUARTERS_PER_YEAR * population
+    total = hospital_e + hospital_el + community
+    return total / population, hospital_e / total
+
+
+def _expected(model: GPFedModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expected admissions a quarter per practice: emergency and elective as paid for now.
+
+    The third array is emergency admissions once capitated (no supply-induced demand): the
+    outcome baseline of a population lot, so that dropping induced demand alone does not earn
+    the outcome payment.
+    """
+    state, levers = model.practice_state, model.levers
+    induced = induced_demand(state, model.trust_state.spare_capacity, levers)
+    emergency, elective, _ = expected_activity(state, model.demand_rates, levers, induced)
+    none = np.zeros(len(induced))
+    capitated, _, _ = expected_activity(state, model.demand_rates, levers, none)
+    return emergency, elective, capitated
+
+
+def main_trusts(model: GPFedModel, lots: list[Lot]) -> np.ndarray:
+    """The trust most of each lot's patients are referred to (patients weighted by share).
+
+    One bincount over (lot, trust) cells adds each cell's terms in the same order as a bincount
+    per lot would, so the sums (and ties) are the same.
+    """
+    state = model.practice_state
+    n_trusts = len(model.trust_state.capacity)
+    practices = np.concatenate([lot.practices for lot in lots])
+    lot_of = np.repeat(np.arange(len(lots)), [len(lot.practices) for lot in lots])
+    cells = lot_of[:, None] * n_trusts + state.referral_trust[practices]
+    referred = np.bincount(
+        cells.ravel(),
+        weights=(state.list_size[practices, None] * state.referral_share[practices]).ravel(),
+        minlength=len(lots) * n_trusts,
+    )
+    return np.argmax(referred.reshape(len(lots), n_trusts), axis=1)
+
+
+def _lots(
+    model: GPFedModel,
+    kind: str,
+    groups: list[np.ndarray],
+    expected: tuple[np.ndarray, np.ndarray, np.ndarray],
+    federations: list[Federation] | None = None,
+) -> list[Lot]:
+    """A lot of ``kind`` for each group of practices (offered by ``federations``, if given).
+
+    Per-practice terms are gathered once for all the lots; each lot sums its own slice, which
+    numpy sums exactly as it would a copy of it.
+    """
+    if not groups:
+        return []
+    state, levers = model.practice_state, model.levers
+    emergency, elective, capitated = expected
+    practices = np.concatenate(groups)
+    lists = state.list_size[practices].astype(float)
+    if kind == "population":
+        covered_emergency = emergency[practices]
+        target = capitated[practices]
+        hospital_elective = elective[practices] * levers.elective_tariff_gbp
+        other_rate = levers.community_services_gbp_per_head_per_year / QUARTERS_PER_YEAR
+        other_base = lists
+    else:
+        covered_emergency = emergency[practices] * diabetes_attributable_share(
+            state, levers, practices
+        )
+        target = covered_emergency
+        hospital_elective = None
+        other_rate = levers.diabetes_care_gbp_per_diabetic_per_year / QUARTERS_PER_YEAR
+        other_base = lists * state.diabetes_prevalence[practices]
+    areas = state.area[practices].tolist()
+    lots, start = [], 0
+    for k, group in enumerate(groups):
+        end = start + len(group)
+        hospital_e = float(covered_emergency[start:end].sum() * levers.emergency_tariff_gbp)
+        hospital_el = (
+            0.0 if hospital_elective is None else float(hospital_elective[start:end].sum())
+        )
+        total = hospital_e + hospital_el + float(other_rate * other_base[start:end].sum())
+        lots.append(
+            Lot(
+                kind,
+                areas[start],
+                practices[start:end],
+                total,
+                hospital_e / total,
+                float(target[start:end].sum()),
+                federations[k] if federations is not None else None,
+            )
+        )
+        start = end
+    return lots
+
+
+def optional_lots(model: GPFedModel) -> list[Lot]:
+    """Federations large enough, holding no contract, offer their members."""
+    minimum = model.levers.bidder_min_population
+    offering = [
+        f
+        for f in sorted(model.federations.values(), key=lambda f: f.unique_id)
+        if f.contract is None and f.list_size >= minimum
+    ]
+    groups = [np.array(f.members) for f in offering]
+    return _lots(model, "population", groups, _expected(model), offering)
+
+
+def tendered_lots(model: GPFedModel) -> list[Lot]:
+    """Each locality's uncovered open practices, then a diabetes lot per area."""
+    state, book = model.practice_state, model.contracts
+    expected = _expected(model)
+    free = np.flatnonzero(state.is_open & (book.coverage == NO_CONTRACT))
+    lots = _lots(model, "population", _grouped(free, model.locality[free]), expected)
+    if model.levers.pathway_lots:
+        lots += _lots(model, "diabetes", _grouped(free, state.area[free]), expected)
+    return lots
+
+
+def _grouped(items: np.ndarray, keys: np.ndarray) -> list[np.ndarray]:
+    """``items`` split by ``keys``, groups in key order, items in their order within each."""
+    order = np.argsort(compact_keys(keys), kind="stable")
+    bounds = np.flatnonzero(np.diff(keys[order])) + 1
+    return np.split(items[order], bounds) if len(items) else []

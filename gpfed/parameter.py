@@ -52,6 +52,19 @@ class Schedule:
         return ", ".join(f"{k}: {v}" for k, v in self.points)
 
 
+def check_whole_number(
+    name: str, value: Any, low: int, error: type[ParameterError] = ParameterError
+) -> int:
+    """``value`` if it is a whole number (not a bool) of at least ``low``.
+
+    Raises:
+        ParameterError: (or ``error``, a subclass) naming the setting, the value and the range.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise error(f"{name} = {value!r}; allowed a whole number, {low} or more")
+    return value
+
+
 def quarter_to_step(key: int | str, start_year: int, start_quarter: int) -> int:
     """Turn a schedule key (a step, or a calendar quarter like ``"2014Q2"``) into a step number.
 

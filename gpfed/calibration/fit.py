@@ -43,6 +43,7 @@ from gpfed.calibration.targets import (
 from gpfed.experiments import Dimension, Results, SweepSpec, sweep
 from gpfed.experiments.runner import open_executor
 from gpfed.experiments.store import provenance
+from gpfed.parameter import ParameterError, check_whole_number
 from gpfed.params import SPEC
 from gpfed.scenarios import ENGLAND_2013_CALIBRATION
 
@@ -118,17 +119,13 @@ class CalibrationSettings:
     confirm_replications: int = 5
 
     def __post_init__(self) -> None:
-        from gpfed.params import ParameterError
-
         for name, low in (
             ("samples", 5),
             ("rounds", 1),
             ("select_replications", 1),
             ("confirm_replications", 2),
         ):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ParameterError(f"{name} = {value!r}; allowed a whole number, {low} or more")
+            check_whole_number(name, getattr(self, name), low)
         if not 0 < self.accept_share <= 1:
             raise ParameterError(f"accept_share = {self.accept_share!r}; allowed above 0 to 1")
         SPEC["n_practices"].check(self.n_practices)

@@ -29,7 +29,7 @@ from gpfed.calibration.targets import (
     summarise_runs,
 )
 from gpfed.compare import t_interval
-from gpfed.params import ParameterError
+from gpfed.parameter import check_whole_number
 
 TABLE_COLUMNS = (
     "name",
@@ -98,7 +98,6 @@ class Validation:
         FigureCanvasAgg(figure)
         top = figure.subfigures(2, 1, height_ratios=[1.2, 1])
         axes = top[0].subplots(1, 4)
-        dates = pd.to_datetime(self.series["date"])
         panels = (
             ("practices_open", "Open practices (England)", ("practices_july_2013",)),
             ("exits_a_year", "Closures and mergers a year", ("exits_2013_14", "exits_2014_15")),
@@ -106,7 +105,7 @@ class Validation:
             ("share_practices_federated", "Share in a federation", ("collaboration_2015",)),
         )
         for ax, (column, title, targets) in zip(axes, panels, strict=True):
-            for _, run in self.series.assign(date=dates).groupby("run_id"):
+            for _, run in self.series.groupby("run_id"):
                 ax.plot(run["date"], run[column], color="tab:blue", alpha=0.35, lw=1)
             for name in targets:
                 target = BY_NAME[name]
@@ -208,8 +207,7 @@ def validate(
     Raises:
         ParameterError: fewer than two replicates, or an invalid value.
     """
-    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 2:
-        raise ParameterError(f"replications = {replications!r}; allowed a whole number, 2 or more")
+    check_whole_number("replications", replications, 2)
     results = run_replicates(
         overrides or {},
         n_practices,
@@ -262,11 +260,9 @@ def _table(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _england_series(series: pd.DataFrame, n_practices: int) -> pd.DataFrame:
-    """Series with counts in England terms, dates, and exits as an annual count."""
+    """Series with counts in England terms, and exits as an annual count."""
     scale = ENGLAND_PRACTICES_JULY_2013 / n_practices
     frame = series.copy()
     frame["practices_open"] = frame["practices_open"] * scale
     frame["exits_a_year"] = 4 * (frame["closures"] + frame["mergers"]) * scale
-    start = pd.Period("2013Q2", freq="Q")
-    frame["date"] = [(start + int(s)).start_time for s in frame["step"]]
     return frame

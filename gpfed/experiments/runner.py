@@ -126,7 +126,7 @@ def run_one(run: RunSpec) -> tuple[dict[str, Any], pd.DataFrame | None]:
         row.update({name: float(finals[name]) for name in run.outputs})
         series = None
         if run.keep_series:
-            series = frame[["step", "quarter", *run.outputs]].copy()
+            series = frame[["step", "quarter", "date", *run.outputs]].copy()
             series.insert(0, "run_id", run.run_id)
     except Exception as error:
         row.update(

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from gpfed.model.metrics import METRICS
-from gpfed.parameter import ParameterError
+from gpfed.parameter import ParameterError, check_whole_number
 from gpfed.params import SPEC, Params, unknown_parameter_error
 from gpfed.scenarios import get as get_scenario
 
@@ -221,12 +221,8 @@ def _validate(spec: SweepSpec) -> None:
     """Every check that can be made before running (module docstring)."""
     if spec.sampler not in SAMPLERS:
         raise SweepError(f"sampler = {spec.sampler!r}; allowed {', '.join(SAMPLERS)}")
-    for key, low in (("replications", 1), ("samples", 1), ("quarters", 1)):
-        value = getattr(spec, key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise SweepError(f"{key} = {value!r}; allowed a whole number, {low} or more")
-    if isinstance(spec.seed, bool) or not isinstance(spec.seed, int) or spec.seed < 0:
-        raise SweepError(f"seed = {spec.seed!r}; allowed a whole number, 0 or more")
+    for key, low in (("replications", 1), ("samples", 1), ("quarters", 1), ("seed", 0)):
+        check_whole_number(key, getattr(spec, key), low, SweepError)
     if not spec.parameters:
         raise SweepError("a sweep needs at least one parameter to vary")
     if len(set(spec.names)) != len(spec.names):

@@ -113,7 +113,7 @@ class Results:
             parameters, status ("ok" or "failed"), error, traceback, duration_s, worker,
             gpfed_version, git_revision, and the final value of every output (its mean over
             the last year simulated).
-        series: the kept time series: run_id, step, quarter and the outputs (empty unless the
+        series: the kept time series: run_id, step, quarter, date and the outputs (empty unless the
             sweep keeps series).
         design: the design points: design_id and the swept parameters, in sampler order.
         planned: the run table (every run the sweep defines, finished or not).

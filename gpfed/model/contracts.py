@@ -280,7 +280,7 @@ class ContractBook:
         effect = np.zeros(len(self.coverage))
         rows = self.covered_rows(state, levers)
         if rows.contracts:
-            held = np.array([len(c.achievements) for c in rows.contracts], dtype=float)
+            held = np.array([c.quarters_held for c in rows.contracts], dtype=float)
             ramp = np.minimum(1.0, (held + 1) / levers.integration_ramp_quarters)
             full = integration_saving(rows.attribute("capacity") * ramp, levers)
             effect[rows.practice] = full[rows.contract] * rows.emergency_share
@@ -325,22 +325,23 @@ def settle_contracts(model: GPFedModel) -> None:
     ):
         contract.achievements.append(achieved)
         contract.result_gbp += result
-    covered = population.tolist()
-    for k in np.flatnonzero(_to_enforce(model, rows, population, achievement, levers)).tolist():
-        _enforce(model, rows.contracts[k], covered[k], levers)
+    empty, remedial, losing, due = _enforcement_tests(model, rows, population, achievement, levers)
+    for k in np.flatnonzero(empty | remedial | losing | due).tolist():
+        _enforce(model, rows.contracts[k], empty[k], remedial[k], losing[k], due[k], levers)
 
 
-def _to_enforce(
+def _enforcement_tests(
     model: GPFedModel,
     rows: CoveredRows,
     population: np.ndarray,
     achievement: np.ndarray,
     levers: SimpleNamespace,
-) -> np.ndarray:
-    """Contracts :func:`_enforce` would act on, by its own tests and arithmetic, as a mask.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What :func:`_enforce` acts on, for every contract in force this quarter.
 
-    Enforcement reads only each contract's own record and does nothing to the others, so only
-    these need visiting.
+    Returns masks: no patients left; achievement below the remedial threshold; a trust or
+    entrant whose accumulated loss passes the hand-back share of a year's value; at its end.
+    Each reads only the contract's own record, so all are known before any contract is acted on.
     """
     contracts = rows.contracts
     end = np.array([c.end for c in contracts])
@@ -348,12 +349,8 @@ def _to_enforce(
     annual_value = QUARTERS_PER_YEAR * rows.attribute("price_gbp_per_head_per_quarter") * population
     holder = rows.attribute("holder", object)
     may_hand_back = (holder == HANDING_BACK[0]) | (holder == HANDING_BACK[1])
-    return (
-        (population <= 0)
-        | (achievement < levers.remedial_threshold)
-        | (may_hand_back & (result < -levers.handback_loss_share * annual_value))
-        | (model.steps >= end)
-    )
+    losing = may_hand_back & (result < -levers.handback_loss_share * annual_value)
+    return population <= 0, achievement < levers.remedial_threshold, losing, model.steps >= end
 
 
 def _pay_contracts(
@@ -422,7 +419,7 @@ def _pay_contracts(
     ledger.pay(payer, holder, outcome, "outcome_payment")
 
     variance = budget - spent
-    held = np.array([len(c.achievements) for c in rows.contracts])  # quarters held
+    held = np.array([c.quarters_held for c in rows.contracts])
     returned = _pence(variance - provider_retained_gbp(variance, budget, held, levers))
     ledger.settle(holder, payer, returned, "risk_share")
     paid = contract_money + overlap + gms + outcome
@@ -441,30 +438,33 @@ def _pay_contracts(
 
 
 def _enforce(
-    model: GPFedModel, contract: Contract, population: float, levers: SimpleNamespace
+    model: GPFedModel,
+    contract: Contract,
+    empty: bool,
+    remedial: bool,
+    losing: bool,
+    due: bool,
+    levers: SimpleNamespace,
 ) -> None:
     """Remedial notices and termination, expiry and retention, hand-backs.
 
-    Trusts and entrants hand back here; federations hand back when they cannot cover a loss
-    (:func:`gpfed.model.federations.settle_federations`). A contract left with no patients
-    (every covered practice returned to GMS or closed) lapses.
+    The tests are :func:`_enforcement_tests`. Trusts and entrants hand back here; federations
+    hand back when they cannot cover a loss (:func:`gpfed.model.federations.settle_federations`).
+    A contract left with no patients (every covered practice returned to GMS or closed) lapses.
     """
     book = model.contracts
-    if population <= 0:
+    if empty:
         book.end(contract, "expired")
         return
-    if contract.achievements[-1] < levers.remedial_threshold:
+    if remedial:
         contract.notices += 1
         if contract.notices >= levers.termination_notices:
             book.end(contract, "terminated")
             return
-    annual_value = QUARTERS_PER_YEAR * contract.price_gbp_per_head_per_quarter * population
-    if contract.holder in HANDING_BACK and (
-        contract.result_gbp < -levers.handback_loss_share * annual_value
-    ):
+    if losing:
         book.end(contract, "handed_back")
         return
-    if model.steps >= contract.end:
+    if due:
         if float(np.mean(contract.achievements)) >= levers.retention_threshold:
             contract.end = model.steps + levers.contract_length_quarters
         else:

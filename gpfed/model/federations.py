@@ -158,8 +158,7 @@ class Membership:
         size = np.diff(first, append=len(owner))
         group = np.repeat(np.arange(len(ids)), size)
         federations = list(map(model.federations.__getitem__, ids.tolist()))
-        lists = model.practice_state.list_size[members].astype(float)
-        pooled = np.bincount(group, weights=lists, minlength=len(federations))
+        pooled, _ = pooled_lists(model)
         return cls(federations, members, group, pooled, size)
 
     def shares_gbp_per_year(self, model: GPFedModel) -> np.ndarray:
@@ -191,8 +190,8 @@ class Membership:
 def pooled_lists(model: GPFedModel) -> tuple[np.ndarray, np.ndarray]:
     """Each federation's pooled list and member count, federations in id order.
 
-    The same sums as :attr:`Membership.pooled_list` (members' lists added in practice order),
-    without grouping the members.
+    Members' lists are added in practice order (:attr:`Membership.pooled_list` is this), without
+    grouping the members.
     """
     state = model.practice_state
     members = np.flatnonzero(state.federation != NO_FEDERATION)

@@ -13,7 +13,7 @@ The public face::
 
 from gpfed.experiments import SweepSpec, load, sweep
 from gpfed.model.model import GPFedModel
-from gpfed.params import SPEC, Parameter, ParameterError, Params, Schedule
+from gpfed.parameters import SPEC, Parameter, ParameterError, Params, Schedule
 from gpfed.scenarios import Scenario, all_scenarios
 
 __version__ = "0.1.0"

@@ -22,7 +22,7 @@ from typing import Annotated
 
 import typer
 
-from gpfed.params import SPEC, ParameterError, Params, describe, unknown_parameter_error
+from gpfed.parameters import SPEC, ParameterError, Params, describe, unknown_parameter_error
 from gpfed.scenarios import all_scenarios
 
 app = typer.Typer(
@@ -507,7 +507,7 @@ def scenarios() -> None:
 
 @app.command()
 def params(
-    group: Annotated[str | None, typer.Option(help="Only this group (e.g. 'demand').")] = None,
+    group: Annotated[str | None, typer.Option(help="Only this group (e.g. 'behaviour').")] = None,
 ) -> None:
     """List every parameter with default, unit, allowed range and source."""
     rows = describe(group)

@@ -2,7 +2,7 @@
 
 Replicate ``r`` of every scenario runs with the same seed, :func:`replicate_seed` ``(seed, r)``,
 so the scenarios differ only through their parameters: the model draws each process from its own
-named random stream (:mod:`gpfed.model.streams`), and differences between scenarios within a
+named random stream (:mod:`gpfed.world.streams`), and differences between scenarios within a
 replicate are paired, with far less noise than differences between independent runs.
 
 Example:
@@ -28,10 +28,10 @@ from matplotlib.figure import Figure
 from scipy import stats
 from tqdm.auto import tqdm
 
-from gpfed.model.metrics import METRICS
 from gpfed.model.model import GPFedModel
-from gpfed.params import ParameterError, Params
-from gpfed.scenarios import get, policy_scenarios
+from gpfed.outputs import METRICS
+from gpfed.parameters import ParameterError, Params
+from gpfed.scenarios import get_scenario, policy_scenarios
 
 __all__ = [
     "COMPARE_OUTCOMES",
@@ -338,7 +338,8 @@ def compare(
     if repeated:
         raise ParameterError(f"scenario {repeated[0]!r} given more than once; compare it once")
     for name in names:
-        get(name)  # an unknown name fails here with its near matches, before any override error
+        # An unknown name fails here with its near matches, before any override error.
+        get_scenario(name)
     params = {name: Params(name, **dict(overrides or {})) for name in names}
 
     frames = []

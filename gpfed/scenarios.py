@@ -1,72 +1,24 @@
 """Named policy scenarios: a value (or schedule) for each lever a policy proposal changes.
 
-A scenario is data: its values are validated by :class:`gpfed.params.Params` when used, so a
+A scenario is data: its values are validated by :class:`gpfed.parameters.Params` when used, so a
 scenario here can never hold a value the spec forbids (a test builds every one).
 """
 
 from __future__ import annotations
 
-import difflib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gpfed.parameters.scenario import (
+    Scenario,
+    all_scenarios,
+    get_scenario,
+    policy_scenarios,
+    register,
+)
 
-@dataclass(frozen=True)
-class Scenario:
-    """A named set of parameter values encoding one policy proposal.
-
-    Attributes:
-        name: identifier used by ``Params(name)``, the CLI and sweep files.
-        title: one line for listings.
-        source: the publication the proposal comes from.
-        values: parameter values (or schedules) that differ from the defaults.
-        policy: a policy proposal, compared with the others by ``gpfed compare --all``; False
-            for a historical run such as ``england_2013`` (England scale, checked against the
-            record by ``gpfed validate``).
-    """
-
-    name: str
-    title: str
-    source: str
-    values: Mapping[str, Any] = field(default_factory=dict)
-    policy: bool = True
-
-
-_REGISTRY: dict[str, Scenario] = {}
-
-
-def register(scenario: Scenario) -> Scenario:
-    """Add a scenario to the registry (names are unique)."""
-    if scenario.name in _REGISTRY:
-        raise ValueError(f"scenario {scenario.name!r} is already registered")
-    _REGISTRY[scenario.name] = scenario
-    return scenario
-
-
-def get(name: str) -> Scenario:
-    """Return the scenario called ``name``, or raise a ParameterError listing the known ones."""
-    from gpfed.params import ParameterError
-
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        near = difflib.get_close_matches(name, _REGISTRY, n=1)
-        hint = f"; did you mean {near[0]!r}?" if near else "."
-        raise ParameterError(f"no scenario {name!r}{hint} Known: {', '.join(_REGISTRY)}") from None
-
-
-def all_scenarios() -> list[Scenario]:
-    """Every registered scenario, in registration order."""
-    return list(_REGISTRY.values())
-
-
-def policy_scenarios() -> list[Scenario]:
-    """The policy proposals (every scenario but the historical ones), in registration order."""
-    return [scenario for scenario in _REGISTRY.values() if scenario.policy]
-
+__all__ = ["Scenario", "all_scenarios", "get_scenario", "policy_scenarios", "register"]
 
 register(
     Scenario(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from gpfed.params import describe
+from gpfed.parameters import describe
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
 HEADER = "| name | default | unit | allowed | source |"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from gpfed.calibration.fit import PRIORS, load_fitted
 from gpfed.calibration.targets import BY_NAME
-from gpfed.params import SPEC
+from gpfed.parameters import SPEC
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 DOC = DOCS / "VALIDATION.md"

@@ -83,7 +83,7 @@ def test_bad_input_exits_2_with_one_clear_line(args, message, tmp_path):
 def test_scenarios_and_params_listings():
     scenarios = gpfed("scenarios")
     assert scenarios.returncode == 0 and "status_quo" in scenarios.stdout
-    listing = gpfed("params", "--group", "exit")
+    listing = gpfed("params", "--group", "behaviour")
     assert "exit_quarters = 4" in listing.stdout and "allowed: 1 to 40" in listing.stdout
     assert gpfed("params", "--group", "nope").returncode == 2
 

@@ -16,8 +16,8 @@ from gpfed.compare import (
     outcome_title,
     replicate_seed,
 )
-from gpfed.model.metrics import METRICS
-from gpfed.params import ParameterError, Params
+from gpfed.outputs import METRICS
+from gpfed.parameters import ParameterError, Params
 
 SMALL = {"n_practices": 60}
 REPS, QUARTERS, SEED = 3, 6, 5

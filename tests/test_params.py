@@ -3,7 +3,7 @@ import pickle
 import pytest
 
 from gpfed import SPEC, ParameterError, Params, Schedule, all_scenarios
-from gpfed.params import describe, quarter_to_step, step_to_quarter
+from gpfed.parameters import describe, quarter_to_step, step_to_quarter
 
 
 def test_defaults_are_valid_and_every_parameter_is_documented():

@@ -8,7 +8,7 @@ import pytest
 from gpfed import GPFedModel, Params, all_scenarios
 from gpfed.calibration.fit import england_world
 from gpfed.compare import all_scenario_names
-from gpfed.scenarios import get
+from gpfed.scenarios import get_scenario
 from tests.model.test_conservation import run_checking
 
 NAMES = [s.name for s in all_scenarios()]
@@ -29,7 +29,7 @@ def test_the_policy_scenarios_are_registered():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_scenario_has_a_title_and_a_source(name):
-    scenario = get(name)
+    scenario = get_scenario(name)
     assert scenario.title.strip() and scenario.source.strip()
     assert scenario.name == name
 
@@ -66,7 +66,7 @@ def test_cli_lists_every_scenario():
 
 
 def test_england_2013_is_historical_and_holds_the_policy_timeline():
-    scenario = get("england_2013")
+    scenario = get_scenario("england_2013")
     assert not scenario.policy and "england_2013" not in all_scenario_names()
     params = Params("england_2013")
     assert params.preset == "england" and (params.start_year, params.start_quarter) == (2013, 2)

@@ -1,19 +1,26 @@
-"""The commissioner (a CCG area): receives an allocation per head and pays for its patients' care.
+"""The commissioner (a CCG area): receives an allocation per head, pays for care, and decides.
 
 In this model the commissioner pays both the GP contract and hospital activity for its area (in
 2013 NHS England's area teams held GP contracts; folding them into one payer keeps every flow
 for an area's population in one account).
+
+Decisions (class methods; override in a subclass and pass it as
+``GPFedModel(commissioner_class=...)``):
+
+- :meth:`Commissioner.tenders_now`: whether this is a tender round (a fixed calendar);
+- :meth:`Commissioner.award`: award a lot to the best-scoring bid within the reserve price, or
+  directly to the most capable bidder at the reserve price.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 from mesa import Agent
 
-if TYPE_CHECKING:
-    from gpfed.model.model import GPFedModel
+from gpfed.institutions.tender import Bid, scores
+from gpfed.parameters import Levers
 
 
 class Commissioner(Agent):
@@ -25,9 +32,7 @@ class Commissioner(Agent):
         area_team: the area team it belongs to.
     """
 
-    model: GPFedModel
-
-    def __init__(self, model: GPFedModel, index: int, area_team: int) -> None:
+    def __init__(self, model: Any, index: int, area_team: int) -> None:
         super().__init__(model)
         self.index = index
         self.area_team = area_team
@@ -53,3 +58,24 @@ class Commissioner(Agent):
     def balance_gbp(self) -> float:
         """Allocation received less spend, accumulated (its ledger balance), £."""
         return float(self.model.ledger.balance_gbp(self.model.accounts.commissioner[self.index]))
+
+    # --- decisions ----------------------------------------------------------------------------
+    @classmethod
+    def tenders_now(cls, quarter: int, levers: Levers) -> bool:
+        """Tender rounds fall every ``tender_every_quarters``, from the first quarter."""
+        return quarter % levers.tender_every_quarters == 0
+
+    @classmethod
+    def award(
+        cls, bids: list[Bid], reserve_gbp_per_quarter: float, levers: Levers, rng
+    ) -> tuple[Bid, float]:
+        """The winning bid and the price per quarter it is paid.
+
+        With ``direct_award_probability`` the most capable bidder gets the lot at the reserve
+        price; otherwise the best score wins at its own price (the first of equal scores).
+        """
+        if rng.random() < levers.direct_award_probability:
+            return max(bids, key=lambda b: b.capacity), reserve_gbp_per_quarter
+        score = scores(bids, levers)
+        winner = bids[score.index(max(score))]
+        return winner, winner.price_gbp_per_quarter

@@ -1,29 +1,32 @@
-"""The federation: an agent made of practice agents, with its own account and sharing rule.
+"""The federation: an agent made of practice agents, with its own account, and its decisions.
 
 A federation's members are connected on the practice graph and lie in one commissioner area
-(:meth:`Federation.release` splits it when a departure disconnects it). It has a ledger account
-that receives incentives and contract results and pays coordination costs; each quarter
-:func:`gpfed.model.federations.settle_federations` keeps part of a surplus as reserves and pays
-the rest to members, or levies a loss on them, by its sharing rule (:mod:`gpfed.model.sharing`).
+(:meth:`Federation.release` splits it when a departure disconnects it). Who belongs is recorded
+once, in the practices' federation column; :attr:`Federation.members` reads it. It has a ledger
+account that receives network payments and contract results and pays coordination costs.
+
+Decisions (class methods, vectorised over federations; override in a subclass and pass it as
+``GPFedModel(federation_class=...)``):
+
+- :meth:`Federation.admits`: admit an applicant whose marginal value is positive;
+- :meth:`Federation.share_results`: keep part of a surplus as reserves, pay the rest out;
+- :meth:`Federation.hand_back`: hand back a contract it cannot carry;
+- :meth:`Federation.opt_in`: offer its members for the optional contract;
+- :meth:`Federation.decide_bids` and :meth:`Federation.price_bid`: bid alone or allied, at what
+  price.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from mesa import Agent
 
-from gpfed.model.contracts import federation_capacity
-from gpfed.model.ledger import ECONOMY, PENCE_PER_GBP
-from gpfed.model.sharing import rule_shares, split_pence
-
-if TYPE_CHECKING:
-    from gpfed.agents.practice import Practice
-    from gpfed.model.contracts import Contract
-    from gpfed.model.model import GPFedModel
-
-NO_FEDERATION = -1
+from gpfed.agents.coalition import rule_shares
+from gpfed.agents.holders import cost_based_bid, federation_capacity
+from gpfed.parameters import Levers
+from gpfed.world.arrays import split_pence
+from gpfed.world.ledger import ECONOMY, Purpose
+from gpfed.world.units import NO_FEDERATION, PENCE_PER_GBP
 
 
 class Federation(Agent):
@@ -34,23 +37,25 @@ class Federation(Agent):
         members: practice indices (connected, one area).
     """
 
-    model: GPFedModel
-
-    def __init__(self, model: GPFedModel, members: list[int] | np.ndarray) -> None:
+    def __init__(self, model, members: list[int] | np.ndarray) -> None:
         super().__init__(model)
         state = model.practice_state
-        self.members: list[int] = sorted(int(i) for i in members)
-        self.area = int(state.area[self.members[0]])
+        members = sorted(int(i) for i in members)
+        self.area = int(state.area[members[0]])
         self.account = model.ledger.open_account("federation")
         self.founded_step = model.steps
-        self.contract: Contract | None = None
-        state.federation[self.members] = self.unique_id
-        state.below_share_quarters[self.members] = 0
+        state.federation[members] = self.unique_id
+        state.below_share_quarters[members] = 0
         model.federations[self.unique_id] = self
 
     # --- what it is ---------------------------------------------------------------------------
     @property
-    def member_agents(self) -> list[Practice]:
+    def members(self) -> list[int]:
+        """Member practices (indices, ascending), read from the practices' federation column."""
+        return np.flatnonzero(self.model.practice_state.federation == self.unique_id).tolist()
+
+    @property
+    def member_agents(self) -> list:
         """The member Practice agents."""
         return [self.model.practice_agents[i] for i in self.members]
 
@@ -87,9 +92,15 @@ class Federation(Agent):
         return float(state.quality[self.members] @ lists / lists.sum())
 
     @property
+    def contract(self):
+        """The integrated contract it holds (alone or in an alliance), if any."""
+        return self.model.contracts.held_by(self.unique_id)
+
+    @property
     def contract_kind(self) -> str:
         """Kind of integrated contract it holds, or "none"."""
-        return self.contract.kind if self.contract is not None else "none"
+        contract = self.contract
+        return contract.kind if contract is not None else "none"
 
     # --- value and shares ---------------------------------------------------------------------
     def value_gbp_per_year(self) -> float:
@@ -110,20 +121,106 @@ class Federation(Agent):
             self.model.streams["federations"],
         )
 
-    def admits(self, practice: int) -> bool:
-        """An applicant is admitted only if its marginal value to the federation is positive."""
-        pooled = float(self.list_size)
-        n = len(self.members)
-        before, after = self.model.federation_value(
-            np.array([pooled, pooled + self.model.practice_state.list_size[practice]]),
-            np.array([n, n + 1]),
+    # --- decisions ----------------------------------------------------------------------------
+    @classmethod
+    def admits(cls, pooled_list: float, members: int, applicant_list: float, value) -> bool:
+        """An applicant is admitted only if its marginal value to the federation is positive.
+
+        Args:
+            pooled_list: the federation's list now.
+            members: its members now.
+            applicant_list: the applicant's list.
+            value: coalition value v(S) under the levers in force.
+        """
+        before, after = value(
+            np.array([pooled_list, pooled_list + applicant_list]), np.array([members, members + 1])
         )
         return bool(after > before)
 
-    # --- membership ---------------------------------------------------------------------------
+    @classmethod
+    def share_results(
+        cls,
+        balance_pence: np.ndarray,
+        result_pence: np.ndarray,
+        member_expenses_gbp: np.ndarray,
+        levers: Levers,
+    ) -> np.ndarray:
+        """How much of this quarter's result each federation pays out to its members, pence.
+
+        A federation keeps ``federation_retained_share`` of a surplus, but only what tops its
+        reserves up to ``federation_reserve_target_quarters`` of its members' expenses, and pays
+        out the rest (never more than it holds). A loss is levied on members separately.
+
+        Args:
+            balance_pence: each federation's balance now.
+            result_pence: its result this quarter (balance now less balance at the start).
+            member_expenses_gbp: its members' expenses this quarter.
+            levers: levers in force.
+        """
+        target = levers.federation_reserve_target_quarters * member_expenses_gbp * PENCE_PER_GBP
+        # Keep the retained share of a surplus, but only what tops reserves up to the target.
+        room = np.clip(target - (balance_pence - result_pence), 0, None)
+        retained = np.where(
+            result_pence > 0,
+            np.minimum(np.floor(levers.federation_retained_share * result_pence), room),
+            0,
+        ).astype(np.int64)
+        return np.clip(np.minimum(result_pence - retained, balance_pence), 0, None).astype(np.int64)
+
+    @classmethod
+    def hand_back(cls, balance_pence: np.ndarray, holds_contract: np.ndarray) -> np.ndarray:
+        """Federations that cannot cover their losses hand back the contract they hold.
+
+        The UnitingCare failure mode. Returns a mask over the federations given.
+        """
+        return (balance_pence < 0) & holds_contract
+
+    @classmethod
+    def opt_in(
+        cls, pooled_list: np.ndarray, holds_contract: np.ndarray, levers: Levers
+    ) -> np.ndarray:
+        """Under the optional regime, which federations offer their members for the contract.
+
+        Every federation large enough and holding no contract does. Returns a mask over the
+        federations given.
+        """
+        return ~holds_contract & (pooled_list >= levers.bidder_min_population)
+
+    @classmethod
+    def decide_bids(cls, levers: Levers) -> tuple[bool, bool]:
+        """Whether an eligible federation bids alone, and allied with the lot's main trust (ICO)."""
+        return True, bool(levers.alliances_may_bid)
+
+    @classmethod
+    def price_bid(
+        cls,
+        baseline_gbp_per_quarter: float,
+        emergency_share: float,
+        reserve_gbp_per_quarter: float,
+        saving: float,
+        markup: float,
+        levers: Levers,
+        rng: np.random.Generator,
+    ) -> float | None:
+        """Price per quarter of its bid (alone or allied), or None to stay out.
+
+        Its own expected cost of the lot at its coordination capacity, at the markup
+        (:func:`gpfed.agents.holders.cost_based_bid`); a federation's cost factor is 1.
+        """
+        return cost_based_bid(
+            baseline_gbp_per_quarter,
+            emergency_share,
+            reserve_gbp_per_quarter,
+            saving,
+            1.0,
+            markup,
+            levers,
+            rng,
+        )
+
+    # --- membership (applied by the model) ----------------------------------------------------
     def add(self, practice: int) -> None:
         """Admit a practice (a graph neighbour of a member, in the same area)."""
-        self.members = sorted([*self.members, int(practice)])
         state = self.model.practice_state
         state.federation[practice] = self.unique_id
         state.below_share_quarters[practice] = 0
@@ -138,20 +235,19 @@ class Federation(Agent):
         state = self.model.practice_state
         state.federation[practice] = NO_FEDERATION
         state.below_share_quarters[practice] = 0
-        self.members = [i for i in self.members if i != practice]
-        if len(self.members) < 2:
+        members = self.members
+        if len(members) < 2:
             self.dissolve()
             return
         parts = sorted(
-            _connected_parts(self.members, self.model.practice_neighbours),
+            _connected_parts(members, self.model.practice_neighbours),
             key=lambda part: (-state.list_size[part].sum(), part[0]),
         )
-        keep, others = parts[0] if parts else [], parts[1:]
+        others = parts[1:]
         for part in others:
             for i in part:
                 state.federation[i] = NO_FEDERATION
-                self.model.contracts.return_to_gms(i, self)
-        self.members = keep
+                self.model.contracts.return_to_gms(i, self.unique_id)
         # Every spun-off part's share is of the balance and list before any part leaves.
         balance = int(self.model.ledger.balance_pence[self.account])
         remaining = max(int(state.list_size[[i for part in parts for i in part]].sum()), 1)
@@ -160,7 +256,7 @@ class Federation(Agent):
                 spun_off = Federation(self.model, part)
                 share = balance * int(state.list_size[part].sum()) // remaining
                 self.model.ledger.settle(
-                    self.account, spun_off.account, share / PENCE_PER_GBP, "federation_split"
+                    self.account, spun_off.account, share / PENCE_PER_GBP, Purpose.FEDERATION_SPLIT
                 )
         if len(self.members) < 2:
             self.dissolve()
@@ -168,8 +264,9 @@ class Federation(Agent):
     def dissolve(self) -> None:
         """Wind up: hand back any contract, share the balance among the members, leave."""
         model = self.model
-        if self.contract is not None:
-            model.contracts.end(self.contract, "handed_back")
+        contract = self.contract
+        if contract is not None:
+            model.contracts.end(contract, "handed_back")
         members = self.members
         balance = int(model.ledger.balance_pence[self.account])
         if members and balance:
@@ -178,16 +275,15 @@ class Federation(Agent):
                 self.account,
                 model.accounts.practice[members],
                 parts / PENCE_PER_GBP,
-                "federation_wind_up",
+                Purpose.FEDERATION_WIND_UP,
             )
         elif balance:
             model.ledger.settle(
-                self.account, ECONOMY, balance / PENCE_PER_GBP, "federation_wind_up"
+                self.account, ECONOMY, balance / PENCE_PER_GBP, Purpose.FEDERATION_WIND_UP
             )
         state = model.practice_state
         state.federation[members] = NO_FEDERATION
         state.below_share_quarters[members] = 0
-        self.members = []
         del model.federations[self.unique_id]
         self.remove()
 

@@ -1,13 +1,30 @@
-"""Base of agents that are a row of the model's state columns, fixed to a network node."""
+"""Base of agents that are a row of the model's state columns, fixed to a network node.
+
+Agents read the model only through :class:`EconomyView`, the attributes a view of one agent needs;
+the agents layer never imports the model.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from mesa.discrete_space import Cell, FixedAgent
 
-if TYPE_CHECKING:
-    from gpfed.model.model import GPFedModel
+from gpfed.institutions.contract_terms import ContractBook
+from gpfed.world.ledger import Accounts, Ledger
+from gpfed.world.state import CommissionerState, PracticeState, TrustState
+
+
+class EconomyView(Protocol):
+    """What an agent's view reads of the economy it belongs to (the model provides it)."""
+
+    practice_state: PracticeState
+    trust_state: TrustState
+    commissioner_state: CommissionerState
+    ledger: Ledger
+    accounts: Accounts
+    contracts: ContractBook
+    federations: dict[int, Any]
 
 
 class NodeAgent(FixedAgent):
@@ -19,9 +36,9 @@ class NodeAgent(FixedAgent):
         cell: its node on ``model.network``.
     """
 
-    model: GPFedModel
+    model: EconomyView  # type: ignore[assignment]
 
-    def __init__(self, model: GPFedModel, index: int, cell: Cell) -> None:
+    def __init__(self, model: Any, index: int, cell: Cell) -> None:
         super().__init__(model)
         self.index = index
         self.cell = cell

@@ -1,30 +1,81 @@
-"""The GP practice: a partnership holding a GMS contract for a registered list.
+"""The GP practice: a partnership holding a GMS contract for a registered list, and its decisions.
 
-State lives in the model's :class:`~gpfed.model.state.PracticeState` columns; a Practice agent
-is the handle on its row (index), sitting on its node of the practice/trust network. Its
-decisions: whether it is failing (profit per partner below a threshold), and when it has failed
-for long enough, whether to merge into a neighbour or hand back its contract.
+State lives in the practice columns (:class:`~gpfed.world.state.PracticeState`); a Practice agent
+is the view of its row, sitting on its node of the practice/trust network. Every decision a
+practice takes is a class method here, vectorised over all practices, reading only what a
+practice could know (its own row, its neighbours on the graph, public prices and rules) and
+returning its choices; the model applies them. Override one in a subclass and pass it as
+``GPFedModel(practice_class=...)`` to try another behavioural rule.
+
+Decisions:
+
+- :meth:`Practice.count_failing_quarters`: is it failing (profit per partner below a threshold)?
+- :meth:`Practice.draw_profits`: partners draw profit above working capital.
+- :meth:`Practice.leave_federation`: members whose share stays below their autonomy cost leave.
+- :meth:`Practice.choose_federation`: reconsidering practices stay alone, found or join one.
+- :meth:`Practice.decide_exits` and :meth:`Practice.choose_exit`: who leaves the market, and
+  whether by merging into a neighbour or by handing back the contract.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
+from gpfed.agents.coalition import Membership, ValueFunction, rule_shares
 from gpfed.agents.node import NodeAgent
-from gpfed.model.finance import NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP
-from gpfed.model.ledger import ECONOMY
-from gpfed.model.registration import blend_into, disperse_list, nearest_open_practices
-from gpfed.model.state import PracticeState, profit_per_partner_gbp_per_year
+from gpfed.parameters import Levers
+from gpfed.world.arrays import compact_keys
+from gpfed.world.costs import NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP
+from gpfed.world.state import PracticeState, profit_per_partner_gbp_per_year
+from gpfed.world.units import NO_CONTRACT, NO_FEDERATION, PENCE_PER_GBP
 
-if TYPE_CHECKING:
-    from gpfed.agents.federation import Federation
+STAY_ALONE = -1
+"""A reconsidering practice's choice when it keeps to itself."""
+
+
+@dataclass(frozen=True)
+class FederationOptions:
+    """Federation options open to reconsidering practices, one row per option.
+
+    Attributes:
+        chooser: the practice choosing.
+        founds: True to found a federation with ``target`` (an unfederated neighbour who would
+            accept), False to join federation ``target`` (which would admit the practice).
+        target: the partner practice, or the federation's unique id.
+        utility: the chooser's share of the new coalition's value less its autonomy cost,
+            £ a year.
+        size: members of the coalition the option would make.
+    """
+
+    chooser: np.ndarray
+    founds: np.ndarray
+    target: np.ndarray
+    utility: np.ndarray
+    size: np.ndarray
+
+
+@dataclass(frozen=True)
+class FederationChoices:
+    """What reconsidering practices chose this quarter.
+
+    Attributes:
+        candidates: the practices that reconsidered.
+        best: each candidate's chosen option (a row of ``options``), or :data:`STAY_ALONE`.
+        options: the options they chose among.
+    """
+
+    candidates: np.ndarray
+    best: dict[int, int]
+    options: FederationOptions
 
 
 class Practice(NodeAgent):
     """A GP practice (a row of the practice columns, fixed to its network node)."""
 
+    # --- the view of one practice ------------------------------------------------------------
     @property
     def _state(self) -> PracticeState:
         return self.model.practice_state
@@ -80,8 +131,8 @@ class Practice(NodeAgent):
         return int(self._state.emergency_admissions[self.index])
 
     @property
-    def federation(self) -> Federation | None:
-        """The federation it belongs to, if any."""
+    def federation(self):
+        """The Federation agent it belongs to, if any."""
         return self.model.federations.get(int(self._state.federation[self.index]))
 
     @property
@@ -98,66 +149,246 @@ class Practice(NodeAgent):
         """
         book = self.model.contracts
         contract_id = int(book.coverage[self.index])
-        return "GMS" if contract_id < 0 else book.label(contract_id)
+        return "GMS" if contract_id == NO_CONTRACT else book.label(contract_id)
 
-    def leave_federation(self, federation: Federation) -> None:
-        """Leave its federation.
-
-        With the right of return its patients go back to GMS if they were under that
-        federation's contract.
-        """
-        self.model.contracts.return_to_gms(self.index, federation)
-        federation.release(self.index)
-
-    @staticmethod
-    def count_failing_quarters(state: PracticeState, threshold_share: float) -> None:
-        """Update every open practice's run of quarters with profit per partner below threshold.
+    # --- decisions ----------------------------------------------------------------------------
+    @classmethod
+    def count_failing_quarters(cls, state: PracticeState, threshold_share: float) -> np.ndarray:
+        """Each practice's run of quarters with profit per partner below the threshold.
 
         The threshold is ``threshold_share`` of the national mean profit per partner (£106,100,
-        NHS IC 2011/12); one good quarter resets the run.
+        NHS IC 2011/12); one good quarter resets the run; closed practices are not failing.
+
+        Returns:
+            The updated run of failing quarters, per practice.
         """
         failing = state.is_open & (
             state.profit_per_partner_gbp_per_year
             < threshold_share * NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP
         )
-        state.failing_quarters = np.where(failing, state.failing_quarters + 1, 0)
+        return np.where(failing, state.failing_quarters + 1, 0)
 
-    def exit(self, merge_probability: float, rng: np.random.Generator) -> str:
-        """Leave the market: merge into a neighbour, or hand back the contract.
+    @classmethod
+    def draw_profits(
+        cls, balance_gbp: np.ndarray, expenses_gbp: np.ndarray, levers: Levers
+    ) -> np.ndarray:
+        """Partners draw what the practice holds above its working capital, £ (whole pence).
 
-        In a merger one open neighbour (chosen in proportion to list size) takes the whole
-        list, the partners, the MPIG entitlement and the reserves or debts. On hand-back the
-        list is shared among the nearest open practices by GP partners, and the partners settle
-        the reserves with the outside economy. The agent is then removed from the model.
+        Args:
+            balance_gbp: each practice's money after this quarter's income and expenses.
+            expenses_gbp: each practice's expenses this quarter.
+            levers: levers in force (``practice_working_capital_quarters``).
+        """
+        working_capital = levers.practice_working_capital_quarters * expenses_gbp
+        drawable = balance_gbp - working_capital
+        return np.floor(np.maximum(drawable, 0.0) * PENCE_PER_GBP) / PENCE_PER_GBP
+
+    @classmethod
+    def leave_federation(
+        cls,
+        state: PracticeState,
+        members: np.ndarray,
+        shares_gbp_per_year: np.ndarray,
+        levers: Levers,
+        rng: np.random.Generator,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Members whose share stays below their autonomy cost for long enough leave.
+
+        Args:
+            state: practice columns (autonomy costs, runs below share, federation column).
+            members: every federated practice.
+            shares_gbp_per_year: each member's share of its federation's value.
+            levers: levers in force (``federation_leave_quarters``).
+            rng: the federations stream (the order of departures).
 
         Returns:
-            ``"merger"`` or ``"closure"``.
+            The updated run of quarters below share, per practice, and the leavers in the order
+            they leave.
         """
-        state, ledger, accounts = self._state, self.model.ledger, self.model.accounts
-        i = self.index
-        if self.federation is not None:
-            self.leave_federation(self.federation)
-        self.model.contracts.release_practice(i)
-        state.is_open[i] = False
-        receivers = nearest_open_practices(i, self.model.practice_neighbours, state.is_open)
-        balance = ledger.balance_gbp(accounts.practice[i])
+        below = shares_gbp_per_year < state.autonomy_cost_gbp_per_year[members]
+        quarters = state.below_share_quarters.copy()
+        quarters[members] = np.where(below, quarters[members] + 1, 0)
+        leaving = np.flatnonzero(
+            (state.federation != NO_FEDERATION) & (quarters >= levers.federation_leave_quarters)
+        )
+        return quarters, rng.permutation(leaving)
+
+    @classmethod
+    def choose_federation(
+        cls,
+        free: np.ndarray,
+        options_for: Callable[[np.ndarray], FederationOptions],
+        levers: Levers,
+        rng: np.random.Generator,
+    ) -> FederationChoices | None:
+        """A share of unfederated practices reconsider and pick an option by logit.
+
+        Each candidate compares staying alone (utility 0) with every option open to it (see
+        :func:`federation_options`), with Gumbel noise of scale
+        ``federation_choice_noise_gbp_per_year``: the argmax is a draw from the logit choice.
+
+        Args:
+            free: open practices in no federation.
+            options_for: the options open to the given candidates.
+            levers: levers in force.
+            rng: the federations stream.
+
+        Returns:
+            The choices, or None when no candidate has any option.
+        """
+        draws = rng.random(len(free))
+        candidates = np.flatnonzero(free & (draws < levers.federation_reconsider_share))
+        options = options_for(candidates)
+        if len(options.chooser) == 0:
+            return None
+        noise = levers.federation_choice_noise_gbp_per_year
+        chooser = np.concatenate([candidates, options.chooser])
+        score = np.concatenate(
+            [
+                noise * rng.gumbel(size=len(candidates)),
+                options.utility + noise * rng.gumbel(size=len(options.chooser)),
+            ]
+        )
+        option = np.concatenate(
+            [np.full(len(candidates), STAY_ALONE), np.arange(len(options.chooser))]
+        )
+        order = np.lexsort((-score, compact_keys(chooser)))
+        first = np.flatnonzero(np.diff(chooser[order], prepend=-1) != 0)
+        best = dict(zip(chooser[order][first].tolist(), option[order][first].tolist(), strict=True))
+        return FederationChoices(candidates, best, options)
+
+    @classmethod
+    def decide_exits(
+        cls, failing_quarters: np.ndarray, terminated: np.ndarray, levers: Levers, rng
+    ) -> np.ndarray:
+        """Practices failing for ``exit_quarters`` (or terminated) leave, in random order."""
+        leaving = (failing_quarters >= levers.exit_quarters) | terminated
+        return rng.permutation(np.flatnonzero(leaving))
+
+    @classmethod
+    def choose_exit(
+        cls,
+        receivers: np.ndarray,
+        receiver_lists: np.ndarray,
+        merge_probability: float,
+        rng: np.random.Generator,
+    ) -> int | None:
+        """Merge into a neighbour (chosen in proportion to its list), or hand back the contract.
+
+        Args:
+            receivers: the nearest open practices.
+            receiver_lists: their lists.
+            merge_probability: chance of merging rather than handing back.
+            rng: the exits stream.
+
+        Returns:
+            The absorbing practice, or None for a hand-back.
+        """
         if rng.random() < merge_probability:
-            lists = state.list_size[receivers].astype(float)
-            absorber = np.array([rng.choice(receivers, p=lists / lists.sum())])
-            moved = np.array([state.list_size[i]])
-            blend_into(state, absorber, i, moved, ("quality", "cost_efficiency"))
-            disperse_list(state, i, absorber)
-            for column in ("partners", "senior_partners", "mpig_gbp_per_year"):
-                getattr(state, column)[absorber] += getattr(state, column)[i]
-            state.failing_quarters[absorber] = 0
-            ledger.settle(accounts.practice[i], accounts.practice[absorber[0]], balance, "merger")
-            outcome = "merger"
+            lists = receiver_lists.astype(float)
+            return int(rng.choice(receivers, p=lists / lists.sum()))
+        return None
+
+
+def federation_options(
+    state: PracticeState,
+    candidates: np.ndarray,
+    edges: tuple[np.ndarray, np.ndarray],
+    membership: Membership,
+    value: ValueFunction,
+    levers: Levers,
+    rng: np.random.Generator,
+) -> FederationOptions:
+    """Every federation option open to the candidates, from their same-area neighbours.
+
+    A candidate may found a federation with an unfederated open neighbour who would accept (its
+    share beats its autonomy cost), or join a neighbour's federation that would admit it (its
+    marginal value is positive).
+
+    Args:
+        state: practice columns.
+        candidates: the reconsidering practices.
+        edges: same-area practice edges, both directions, as (source, target).
+        membership: the federations now.
+        value: coalition value v(S).
+        levers: levers in force.
+        rng: the federations stream (sampled Shapley values).
+    """
+    lists = state.list_size.astype(float)
+    autonomy = state.autonomy_cost_gbp_per_year
+    is_candidate = np.zeros(len(lists), dtype=bool)
+    is_candidate[candidates] = True
+    src, dst = edges
+    keep = is_candidate[src] & state.is_open[dst]
+    src, dst = src[keep], dst[keep]
+    fid = state.federation[dst]
+
+    lone = fid == NO_FEDERATION
+    found_i, found_j = src[lone], dst[lone]
+    # Each (chooser, federation) pair once, sorted by chooser then federation: as sorted keys.
+    span = int(fid.max()) + 1 if len(fid) else 1
+    pairs = np.unique(src[~lone] * span + fid[~lone])
+    join_i, join_f = pairs // span, pairs % span
+    ids = np.array([f.unique_id for f in membership.federations], dtype=np.int64)
+    g = np.searchsorted(ids, join_f)
+    joined_list = membership.pooled_list[g] + lists[join_i]
+    joined_size = membership.size[g] + 1
+    admitted = value(joined_list, joined_size) > value(
+        membership.pooled_list[g], membership.size[g]
+    )
+
+    chooser = np.concatenate([found_i, join_i])
+    partner = np.concatenate([found_j, np.full(len(join_i), -1)])
+    pooled = np.concatenate([lists[found_i] + lists[found_j], joined_list])
+    size = np.concatenate([np.full(len(found_i), 2), joined_size])
+    worth = value(pooled, size)
+    rule = levers.federation_sharing_rule
+    if rule == "shapley":
+        own, partner_share = _shapley_options(
+            state, chooser, partner, join_f, len(found_i), value, levers, rng
+        )
+    elif rule == "equal":
+        own = partner_share = worth / size
+    else:
+        own = worth * lists[chooser] / pooled
+        partner_share = worth * lists[np.maximum(partner, 0)] / pooled
+    founds = np.arange(len(chooser)) < len(found_i)
+    accepted = np.where(founds, partner_share > autonomy[np.maximum(partner, 0)], True)
+    valid = accepted & np.concatenate([np.ones(len(found_i), dtype=bool), admitted])
+    return FederationOptions(
+        chooser=chooser[valid],
+        founds=founds[valid],
+        target=np.concatenate([found_j, join_f])[valid],
+        utility=(own - autonomy[chooser])[valid],
+        size=size[valid],
+    )
+
+
+def _shapley_options(
+    state: PracticeState,
+    chooser: np.ndarray,
+    partner: np.ndarray,
+    join_federation: np.ndarray,
+    n_found: int,
+    value: ValueFunction,
+    levers: Levers,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shapley shares of the chooser and (for foundings) the partner in each option."""
+    lists = state.list_size.astype(float)
+    own, partner_share = np.zeros(len(chooser)), np.zeros(len(chooser))
+    for k, i in enumerate(chooser.tolist()):
+        if k < n_found:
+            members = [int(partner[k])]
         else:
-            disperse_list(state, i, receivers)
-            ledger.settle(accounts.practice[i], ECONOMY, balance, "closure_settlement")
-            outcome = "closure"
-        state.partners[i] = state.senior_partners[i] = 0
-        state.mpig_gbp_per_year[i] = 0.0
-        state.failing_quarters[i] = 0
-        self.remove()
-        return outcome
+            members = np.flatnonzero(state.federation == join_federation[k - n_found]).tolist()
+        shares = rule_shares(
+            "shapley",
+            lists[[*members, i]],
+            value,
+            levers.shapley_exact_max_members,
+            levers.shapley_samples,
+            rng,
+        )
+        own[k], partner_share[k] = shares[-1], shares[0]
+    return own, partner_share

@@ -1,13 +1,24 @@
-"""The acute trust: treats the admissions its referring practices' patients need.
+"""The acute trust: treats the admissions its referring practices' patients need, and decides.
 
-Under payment by results a trust with spare beds draws in extra activity (supply-induced demand,
-see :func:`gpfed.model.demand.induced_demand`); its income depends on the payment model in force.
+Its income depends on the hospital payment model in force (:mod:`gpfed.institutions`).
+
+Decisions (class methods; override in a subclass and pass it as ``GPFedModel(trust_class=...)``):
+
+- :meth:`Trust.induce_demand`: under payment by results a trust with spare beds draws in extra
+  activity (supply-induced demand: Cochrane CD002215, fee-for-service raises volumes against
+  capitation);
+- :meth:`Trust.decide_bid` and :meth:`Trust.price_bid`: bid alone for a lot, and at what price.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
+from gpfed.agents.holders import cost_based_bid
 from gpfed.agents.node import NodeAgent
-from gpfed.model.state import TrustState
+from gpfed.institutions.hospital_payment import pbr_share
+from gpfed.parameters import Levers
+from gpfed.world.state import PracticeState, TrustState
 
 
 class Trust(NodeAgent):
@@ -51,3 +62,44 @@ class Trust(NodeAgent):
     def balance_gbp(self) -> float:
         """Accumulated surplus (its ledger balance), £."""
         return float(self.model.ledger.balance_gbp(self.model.accounts.trust[self.index]))
+
+    # --- decisions ----------------------------------------------------------------------------
+    @classmethod
+    def induce_demand(
+        cls, state: PracticeState, trust_spare: np.ndarray, levers: Levers
+    ) -> np.ndarray:
+        """Supply-induced demand iota per practice from its referral trusts' spare capacity.
+
+        ``induced_demand_elasticity x PbR share of the payment x spare capacity`` of the
+        practice's referral trusts, weighted by its referral shares.
+        """
+        spare = (trust_spare[state.referral_trust] * state.referral_share).sum(axis=1)
+        return levers.induced_demand_elasticity * pbr_share(levers) * spare
+
+    @classmethod
+    def decide_bid(cls, levers: Levers) -> bool:
+        """Whether the lot's main trust bids alone (where trusts may bid)."""
+        return bool(levers.trusts_may_bid)
+
+    @classmethod
+    def price_bid(
+        cls,
+        baseline_gbp_per_quarter: float,
+        emergency_share: float,
+        reserve_gbp_per_quarter: float,
+        saving: float,
+        markup: float,
+        levers: Levers,
+        rng: np.random.Generator,
+    ) -> float | None:
+        """Price per quarter of its bid, or None to stay out: its expected cost at the markup."""
+        return cost_based_bid(
+            baseline_gbp_per_quarter,
+            emergency_share,
+            reserve_gbp_per_quarter,
+            saving,
+            1.0,
+            markup,
+            levers,
+            rng,
+        )

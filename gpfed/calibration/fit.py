@@ -43,8 +43,7 @@ from gpfed.calibration.targets import (
 from gpfed.experiments import Dimension, Results, SweepSpec, sweep
 from gpfed.experiments.runner import open_executor
 from gpfed.experiments.store import provenance
-from gpfed.parameter import ParameterError, check_whole_number
-from gpfed.params import SPEC
+from gpfed.parameters import SPEC, ParameterError, check_whole_number
 from gpfed.scenarios import ENGLAND_2013_CALIBRATION
 
 SCENARIO = "england_2013"

@@ -29,7 +29,7 @@ from gpfed.calibration.targets import (
     summarise_runs,
 )
 from gpfed.compare import t_interval
-from gpfed.parameter import check_whole_number
+from gpfed.parameters import check_whole_number
 
 TABLE_COLUMNS = (
     "name",

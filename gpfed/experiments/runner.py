@@ -112,7 +112,7 @@ def _plain(value: Any) -> Any:
 def run_one(run: RunSpec) -> tuple[dict[str, Any], pd.DataFrame | None]:
     """Run one model; return its result row (status, error, outputs) and its kept series."""
     from gpfed.model.model import GPFedModel
-    from gpfed.params import Params
+    from gpfed.parameters import Params
 
     started = time.perf_counter()
     row: dict[str, Any] = {"run_id": run.run_id, "worker": f"{socket.gethostname()}:{os.getpid()}"}

@@ -37,10 +37,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gpfed.model.metrics import METRICS
-from gpfed.parameter import ParameterError, check_whole_number
-from gpfed.params import SPEC, Params, unknown_parameter_error
-from gpfed.scenarios import get as get_scenario
+from gpfed.outputs import METRICS
+from gpfed.parameters import (
+    SPEC,
+    ParameterError,
+    Params,
+    check_whole_number,
+    unknown_parameter_error,
+)
+from gpfed.scenarios import get_scenario
 
 SAMPLERS = ("grid", "lhs", "sobol", "morris")
 KEEP = ("final", "series")

@@ -1,28 +1,16 @@
-"""GPFedModel: the health economy, one step per quarter.
+"""GPFedModel: the health economy, one step per quarter, as a printable plan of named stages.
 
-Step order (one quarter), written once here:
-
-1. levers in force this quarter; MPIG and seniority phase-outs advance;
-2. registered lists grow by net population growth;
-3. federations: unhappy members leave, some unfederated practices join or found one
-   (:func:`gpfed.model.federations.federation_round`);
-4. tenders on the commissioners' calendar (:func:`gpfed.model.tendering.tender_round`);
-5. demand: consultations, elective and emergency admissions drawn per practice, with the
-   integration effect of contracts in force;
-6. money: allocations, GMS payments, hospital payments, other services, practice expenses and
-   drawings, trust costs (:func:`gpfed.model.finance.settle_quarter`); integrated contracts,
-   outcome payments, risk sharing, notices, terminations, hand-backs and expiries
-   (:func:`gpfed.model.contracts.settle_contracts`); federations' own money and the sharing of
-   their results (:func:`gpfed.model.federations.settle_federations`); the commissioners'
-   yearly quality premium;
-7. exits: practices failing for long enough (or terminated under the GMS quality floor) merge or
-   hand back their contracts, patients move;
-8. outcome series are computed and collected.
+Each stage either applies an institution (a payment rule, tender rules, contract terms: what
+policy sets, :mod:`gpfed.institutions`) or asks one agent type to decide (:mod:`gpfed.agents`)
+and applies its choices. :meth:`GPFedModel.plan` lists the stages in order with the time each has
+taken; the order is written once, in :data:`PLAN`.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -32,33 +20,39 @@ from mesa import DataCollector, Model
 from mesa.discrete_space import Network
 
 from gpfed.agents import Commissioner, Federation, Practice, Trust
-from gpfed.model import streams as streams_
-from gpfed.model.contracts import NO_CONTRACT, ContractBook, settle_contracts
-from gpfed.model.demand import (
-    DemandRates,
-    draw_activity,
-    expected_activity,
-    starting_induced_demand,
+from gpfed.agents.coalition import (
+    CoalitionValue,
+    Membership,
+    backoffice_saving_gbp_per_year,
+    contract_margin_gbp_per_patient_per_year,
+    coordination_cost_gbp_per_year,
 )
-from gpfed.model.federations import CoalitionValue, federation_round, settle_federations
-from gpfed.model.finance import (
-    NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP,
-    CommissionerState,
-    Coverage,
-    PhaseOuts,
-    area_totals,
-    gms_income,
-    settle_quarter,
-    viable_cost_efficiency,
+from gpfed.agents.holders import BidderFacts, cost_based_bid, integration_effect
+from gpfed.agents.patients import (
+    Registrations,
+    blend_into,
+    disperse_list,
+    nearest_open_practices,
+    use_care,
 )
-from gpfed.model.ledger import TREASURY, Accounts, Ledger
-from gpfed.model.lots import assign_localities, lot_baseline_per_head
-from gpfed.model.metrics import METRICS, compute_metrics
-from gpfed.model.registration import Registrations
-from gpfed.model.state import PracticeState, TrustState, by_area_and_trust
-from gpfed.model.tendering import contract_margin_gbp_per_patient_per_year, tender_round
-from gpfed.model.world import generate_world
-from gpfed.params import Params, step_to_quarter
+from gpfed.agents.practice import STAY_ALONE, federation_options
+from gpfed.institutions import contract_terms
+from gpfed.institutions import lots as lots_
+from gpfed.institutions.allocation import buy_other_services, pay_allocations
+from gpfed.institutions.gms import gms_income, pay_gms, quality_floor_terminations
+from gpfed.institutions.hospital_payment import pay_hospitals
+from gpfed.institutions.network_contract import pay_network_payments
+from gpfed.institutions.quality_premium import pay_quality_premium
+from gpfed.institutions.tender import Bid, award_contract, bid_cost_gbp, eligible_federation, markup
+from gpfed.model.build import build_economy, expected_now
+from gpfed.outputs import METRICS, compute_metrics
+from gpfed.parameters import Levers, Params, step_to_quarter
+from gpfed.world import streams as streams_
+from gpfed.world.arrays import split_pence_by_group
+from gpfed.world.costs import practice_expenses, trust_costs
+from gpfed.world.ledger import ECONOMY, Purpose
+from gpfed.world.state import area_totals
+from gpfed.world.units import NO_CONTRACT, NO_FEDERATION, PENCE_PER_GBP, QUARTERS_PER_YEAR
 
 PRACTICE_TABLE = {
     "index": "index",
@@ -100,13 +94,44 @@ COMMISSIONER_TABLE = {
 }
 
 
+@dataclass(frozen=True)
+class Stage:
+    """One stage of the quarter: its name, who acts, and the method that runs it."""
+
+    name: str
+    actor: str
+    method: str
+
+
+PLAN: tuple[Stage, ...] = (
+    Stage("levers", "policy", "_stage_levers"),
+    Stage("registration", "patients", "_stage_registration"),
+    Stage("federation departures", "practices", "_stage_federation_departures"),
+    Stage("federation choices", "practices, federations", "_stage_federation_choices"),
+    Stage("tenders", "commissioners, bidders", "_stage_tenders"),
+    Stage("care used", "patients, trusts", "_stage_care"),
+    Stage("core payments", "institutions, practices", "_stage_core_payments"),
+    Stage("integrated contracts", "institutions", "_stage_contracts"),
+    Stage("federation money", "institutions, federations", "_stage_federation_money"),
+    Stage("quality premium", "institutions", "_stage_quality_premium"),
+    Stage("exits", "practices, patients", "_stage_exits"),
+    Stage("outputs", "model", "_stage_outputs"),
+)
+"""The quarter, in order (written once here)."""
+
+
 class GPFedModel(Model):
     """A synthetic English health economy of GP practices, trusts and commissioners.
 
     Args:
-        params: a :class:`~gpfed.params.Params`, a mapping of values, or a scenario name.
+        params: a :class:`~gpfed.parameters.Params`, a mapping of values, or a scenario name.
         rng: seed (int), SeedSequence or Generator; None draws fresh entropy (recorded in
             ``model.seed``). Same seed and parameters give the same results, bit for bit.
+        practice_class: the Practice agent class whose decisions practices take; a subclass
+            overriding one decision (e.g. ``choose_federation``) tries another behavioural rule.
+        federation_class: the same for federations.
+        trust_class: the same for trusts.
+        commissioner_class: the same for commissioners.
         **levers: parameter values by name (as Mesa's ``batch_run`` and SolaraViz pass them);
             they override ``params``.
 
@@ -123,275 +148,562 @@ class GPFedModel(Model):
         params: Params | Mapping[str, Any] | str | None = None,
         *,
         rng: int | np.random.SeedSequence | np.random.Generator | None = None,
+        practice_class: type[Practice] = Practice,
+        federation_class: type[Federation] = Federation,
+        trust_class: type[Trust] = Trust,
+        commissioner_class: type[Commissioner] = Commissioner,
         **levers: Any,
     ) -> None:
         self.params = Params.coerce(params, **levers)
+        for name, cls, base in (
+            ("practice_class", practice_class, Practice),
+            ("federation_class", federation_class, Federation),
+            ("trust_class", trust_class, Trust),
+            ("commissioner_class", commissioner_class, Commissioner),
+        ):
+            if not (isinstance(cls, type) and issubclass(cls, base)):
+                raise TypeError(f"{name} = {cls!r}; allowed {base.__name__} or a subclass of it")
+        self.practice_class, self.federation_class = practice_class, federation_class
+        self.trust_class, self.commissioner_class = trust_class, commissioner_class
         root = streams_.seed_sequence(rng)
         super().__init__(rng=root)
         self.seed = root.entropy
         self.streams = streams_.RandomStreams(root)
         self.timeline = self.params.timeline()
-        self.levers = self.timeline.at(0)
+        self.levers: Levers = self.timeline.at(0)
 
-        self.world = generate_world(self.params, self.streams["world"])
+        economy = build_economy(self.params, self.levers, self.streams)
+        self.world = economy.world
         self.network = Network(self.world.graph, layout=self.world.positions(), random=self.random)
-        self.practice_neighbours = _practice_neighbours(self.world.graph, self.world.n_practices)
-        self.practice_edges = _same_area_edges(self.practice_neighbours, self.world.practice_area)
-        self.practice_state = PracticeState.from_world(self.world)
-        n_areas, n_trusts = self.params.n_commissioners, self.world.n_trusts
-        self.accounts = Accounts.layout(n_areas, self.world.n_practices, n_trusts)
-        self.ledger = Ledger(self.accounts)
-        self.phase_outs = PhaseOuts()
+        self.practice_neighbours = economy.practice_neighbours
+        self.practice_edges = economy.practice_edges
+        self.practice_state = economy.practice_state
+        self.trust_state = economy.trust_state
+        self.commissioner_state = economy.commissioner_state
+        self.accounts, self.ledger = economy.accounts, economy.ledger
+        self.phase_outs = economy.phase_outs
+        self.demand_rates = economy.demand_rates
+        self.qof_reference_list = economy.qof_reference_list
+        self.contracts = economy.contracts
+        self.locality = economy.locality
+        self.lot_baseline = economy.lot_baseline
+        self.area_emergency_baseline_per_head = economy.area_emergency_baseline_per_head
         self.registrations = Registrations()
-        self.demand_rates = DemandRates.calibrate(self.practice_state, self.levers)
-        self.qof_reference_list = float(self.practice_state.list_size.mean())
-        starting_income = sum(
-            gms_income(
-                self.practice_state, self.levers, self.phase_outs, self.qof_reference_list
-            ).values()
-        )
-        self.practice_state.cost_efficiency = viable_cost_efficiency(
-            self.world.cost_quantile,
-            starting_income,
-            self.practice_state,
-            self.params.practice_cost_efficiency_sd,
-            self.levers.exit_profit_threshold_share * NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP,
-        )
-        self.trust_state = self._starting_trusts(n_areas, n_trusts)
-        self.commissioner_state = self._starting_commissioners(n_areas, starting_income)
-        self._start_integrated_care()
+        self.federations: dict[int, Federation] = {}
+        self.entrant_account: int | None = None
+        self.federation_counts = {"left": 0, "joined": 0, "founded": 0}
+        self.federation_value = self._coalition_value(self.levers)
+        self._federation_balances: dict[int, int] = {}
+        self._exit_counts: dict[str, int] = {"closures": 0, "mergers": 0}
+        self._stage_seconds = dict.fromkeys((stage.name for stage in PLAN), 0.0)
 
+        n_practices = self.world.n_practices
         self.practice_agents = {
-            i: Practice(self, i, self.network[i]) for i in range(self.world.n_practices)
+            i: practice_class(self, i, self.network[i]) for i in range(n_practices)
         }
-        for t in range(n_trusts):
-            Trust(self, t, self.network[self.world.n_practices + t])
-        for a in range(n_areas):
-            Commissioner(self, a, int(self.world.area_team[a]))
+        for t in range(self.world.n_trusts):
+            trust_class(self, t, self.network[n_practices + t])
+        for a in range(self.params.n_commissioners):
+            commissioner_class(self, a, int(self.world.area_team[a]))
 
         self.metrics = compute_metrics(self, exits=None)
         self.datacollector = DataCollector(
             model_reporters={name: partial(_read_metric, name=name) for name in METRICS},
             agenttype_reporters={
-                Practice: PRACTICE_TABLE,
-                Trust: TRUST_TABLE,
-                Commissioner: COMMISSIONER_TABLE,
-                Federation: FEDERATION_TABLE,
+                practice_class: PRACTICE_TABLE,
+                trust_class: TRUST_TABLE,
+                commissioner_class: COMMISSIONER_TABLE,
+                federation_class: FEDERATION_TABLE,
             },
         )
         self._collect()
 
-    def _starting_trusts(self, n_areas: int, n_trusts: int) -> TrustState:
-        """Baselines from expected activity under PbR (the regime the published rates saw)."""
-        state, levers = self.practice_state, self.levers
-        induced = np.full(len(state.list_size), starting_induced_demand(levers))
-        emergency, elective, _ = expected_activity(state, self.demand_rates, levers, induced)
-        baseline_e = by_area_and_trust(emergency, state, n_areas, n_trusts)
-        baseline_el = by_area_and_trust(elective, state, n_areas, n_trusts)
-        variable = 1.0 - levers.trust_fixed_cost_share
-        baseline_cost = (
-            baseline_e.sum(axis=0) * levers.emergency_tariff_gbp
-            + baseline_el.sum(axis=0) * levers.elective_tariff_gbp
-        )
-        return TrustState(
-            baseline_emergency=baseline_e,
-            baseline_elective=baseline_el,
-            baseline_population=by_area_and_trust(
-                state.list_size.astype(float), state, n_areas, n_trusts
-            ),
-            capacity=(baseline_e.sum(axis=0) + baseline_el.sum(axis=0))
-            * (1 + levers.trust_spare_capacity_share),
-            emergency_cost_gbp=variable * levers.emergency_tariff_gbp,
-            elective_cost_gbp=variable * levers.elective_tariff_gbp,
-            fixed_cost_gbp=levers.trust_fixed_cost_share * baseline_cost,
+    # --- the quarter ------------------------------------------------------------------------------
+    def step(self) -> None:
+        """Simulate one quarter: every stage of :data:`PLAN`, in order."""
+        for stage in PLAN:
+            start = time.perf_counter()
+            getattr(self, stage.method)()
+            self._stage_seconds[stage.name] += time.perf_counter() - start
+
+    def plan(self) -> pd.DataFrame:
+        """The quarter's stages in order: who acts, and the seconds each has taken so far."""
+        return pd.DataFrame(
+            {
+                "stage": [s.name for s in PLAN],
+                "actor": [s.actor for s in PLAN],
+                "method": [s.method for s in PLAN],
+                "seconds": [self._stage_seconds[s.name] for s in PLAN],
+            }
         )
 
-    def _starting_commissioners(self, n_areas: int, gms: np.ndarray) -> CommissionerState:
-        """Other services absorb what the allocation leaves after the modelled baseline spend.
+    @property
+    def _quarter_index(self) -> int:
+        """Quarters simulated before this one (0 in the first quarter)."""
+        return self.steps - 1
 
-        Args:
-            n_areas: number of commissioner areas.
-            gms: each practice's GMS income in the first quarter, £.
-        """
-        state, levers = self.practice_state, self.levers
-        population = area_totals(state.list_size.astype(float), state, n_areas)
-        trusts = self.trust_state
-        hospital = (
-            trusts.baseline_emergency * levers.emergency_tariff_gbp
-            + trusts.baseline_elective * levers.elective_tariff_gbp
-        ).sum(axis=1)
-        allocation = levers.commissioner_allocation_gbp_per_head_per_year / 4 * population
-        left = allocation - area_totals(gms, state, n_areas) - hospital
-        return CommissionerState(
-            other_services_gbp_per_head_per_quarter=np.maximum(left, 0.0) / population,
-            spend_gbp=np.zeros(n_areas),
-        )
-
-    def _start_integrated_care(self) -> None:
-        """Federation and contract state: none at the start, as in 2013."""
-        state, levers = self.practice_state, self.levers
-        n = self.world.n_practices
-        self.federations: dict[int, Federation] = {}
-        self.contracts = ContractBook(coverage=np.full(n, NO_CONTRACT, dtype=np.int64))
+    def _stage_levers(self) -> None:
+        """Levers in force this quarter; MPIG and seniority phase-outs advance."""
+        quarter = self._quarter_index
+        self.levers = levers = self.timeline.at(quarter)
+        self.ledger.step = quarter
+        self.phase_outs.advance(levers)
         self.contracts.reset_events()
-        self.entrant_account: int | None = None
-        self.federation_counts = {"left": 0, "joined": 0, "founded": 0}
-        self.locality = assign_localities(
-            self.world.practice_xy_km, state.area, state.list_size, levers.locality_population
-        )
-        self.lot_baseline = lot_baseline_per_head(self)
-        sd = levers.federation_autonomy_cost_sd
-        state.autonomy_cost_gbp_per_year = (
-            levers.federation_autonomy_cost_gbp_per_year
-            * self.streams["autonomy"].lognormal(-(sd**2) / 2, sd, n)
-        )
         self.federation_value = self._coalition_value(levers)
-        # The premium's admissions baseline is the starting world as paid for (with the
-        # induced demand of PbR at the trusts' usual spare capacity), as the published rates.
-        n_areas = len(self.accounts.commissioner)
-        induced = np.full(n, starting_induced_demand(levers))
-        emergency = expected_activity(state, self.demand_rates, levers, induced)[0]
-        self.area_emergency_baseline_per_head = area_totals(emergency, state, n_areas) / np.maximum(
-            area_totals(state.list_size.astype(float), state, n_areas), 1.0
+
+    def _stage_registration(self) -> None:
+        """Registered lists grow by net population growth."""
+        self.registrations.grow(
+            self.practice_state,
+            self.levers.registered_population_growth_per_year,
+            self.streams["population"],
         )
 
-    def _coalition_value(self, levers: Any) -> CoalitionValue:
+    def _stage_federation_departures(self) -> None:
+        """Members whose share stays below their autonomy cost leave (Practice.leave_federation)."""
+        state = self.practice_state
+        membership = Membership.of(state.federation, state.list_size, self.federations)
+        shares = membership.shares_gbp_per_year(
+            state.list_size, self.federation_value, self.levers, self.streams["federations"]
+        )
+        quarters, leaving = self.practice_class.leave_federation(
+            state, membership.members, shares, self.levers, self.streams["federations"]
+        )
+        state.below_share_quarters = quarters
+        left = 0
+        for i in leaving.tolist():
+            federation = self.federations.get(int(state.federation[i]))
+            if federation is not None:
+                self.contracts.return_to_gms(i, federation.unique_id)
+                federation.release(i)
+                left += 1
+        self.federation_counts = {"left": left, "joined": 0, "founded": 0}
+
+    def _stage_federation_choices(self) -> None:
+        """Reconsidering practices stay alone, found or join (Practice.choose_federation)."""
+        state, levers = self.practice_state, self.levers
+        rng = self.streams["federations"]
+        free = state.is_open & (state.federation == NO_FEDERATION)
+
+        def options_for(candidates: np.ndarray):
+            membership = Membership.of(state.federation, state.list_size, self.federations)
+            return federation_options(
+                state,
+                candidates,
+                self.practice_edges,
+                membership,
+                self.federation_value,
+                levers,
+                rng,
+            )
+
+        choices = self.practice_class.choose_federation(free, options_for, levers, rng)
+        if choices is not None:
+            self._apply_federation_choices(choices, rng)
+        # Federations' balances before this quarter's money: their result is measured from here.
+        accounts = [f.account for f in self.federations.values()]
+        self._federation_balances = dict(
+            zip(self.federations, self.ledger.balance_pence[accounts].tolist(), strict=True)
+        )
+
+    def _apply_federation_choices(self, choices, rng: np.random.Generator) -> None:
+        """Apply choices in random order, checked again when applied (a partner may have moved)."""
+        state, options = self.practice_state, choices.options
+        joined = founded = 0
+        targets, founds = options.target.tolist(), options.founds.tolist()
+        sizes = options.size.tolist()
+        for i in rng.permutation(choices.candidates).tolist():
+            k = choices.best[i]
+            if k == STAY_ALONE or state.federation[i] != NO_FEDERATION or not state.is_open[i]:
+                continue
+            target = targets[k]
+            if founds[k]:
+                if state.federation[target] == NO_FEDERATION and state.is_open[target]:
+                    self.federation_class(self, [i, target])
+                    founded += 2
+            else:
+                federation = self.federations.get(target)
+                if federation is None:
+                    continue
+                members = federation.members
+                # Admission was checked when the options were built; check again only if the
+                # federation has changed since.
+                unchanged = len(members) == sizes[k] - 1
+                if unchanged or self.federation_class.admits(
+                    float(state.list_size.take(members).sum()),
+                    len(members),
+                    state.list_size[i],
+                    self.federation_value,
+                ):
+                    federation.add(i)
+                    joined += 1
+        self.federation_counts = {**self.federation_counts, "joined": joined, "founded": founded}
+
+    def _stage_tenders(self) -> None:
+        """On the calendar, commissioners offer lots, bidders bid, commissioners award."""
+        levers = self.levers
+        regime = levers.gp_contract_regime
+        if regime == "gms" or not self.commissioner_class.tenders_now(self._quarter_index, levers):
+            return
+        state = self.practice_state
+        expected = expected_now(
+            state, self.trust_state, self.demand_rates, levers, self.trust_class
+        )
+        by_id = sorted(self.federations.values(), key=lambda f: f.unique_id)
+        if regime == "optional":
+            pooled = np.array([f.list_size for f in by_id], dtype=float)
+            holds = np.array([f.contract is not None for f in by_id], dtype=bool)
+            offering = self.federation_class.opt_in(pooled, holds, levers) if by_id else []
+            lots = lots_.optional_lots(
+                state,
+                levers,
+                [
+                    (f.unique_id, np.array(f.members))
+                    for f, o in zip(by_id, offering, strict=True)
+                    if o
+                ],
+                expected,
+            )
+        else:
+            lots = lots_.tendered_lots(
+                state, levers, self.contracts.coverage, self.locality, expected
+            )
+        if not lots:
+            return
+        rng = self.streams["tenders"]
+        by_area: dict[int, list[Federation]] = {}
+        for federation in by_id:
+            by_area.setdefault(federation.area, []).append(federation)
+        members = np.flatnonzero(state.federation != NO_FEDERATION)
+        ids = np.fromiter(self.federations, dtype=np.int64, count=len(self.federations))
+        pooled_lists = np.bincount(
+            state.federation[members],
+            weights=state.list_size[members],
+            minlength=max(self.federations, default=-1) + 1,
+        )[ids]
+        facts = BidderFacts(ids, pooled_lists, lambda f: self.federations[f].quality, levers)
+        bid_costs: list[tuple[int, float]] = []
+        main = lots_.main_trusts(state, len(self.trust_state.capacity), lots)
+        for lot, main_trust in zip(lots, main.tolist(), strict=True):
+            covered = self.contracts.coverage[lot.practices] != NO_CONTRACT
+            if len(covered) == 0 or covered.any():
+                continue
+            bids = self._bids(lot, by_area.get(lot.area, []), main_trust, facts, bid_costs, rng)
+            if bids:
+                reserve = lot.reserve_gbp_per_quarter(levers)
+                winner, price = self.commissioner_class.award(bids, reserve, levers, rng)
+                self.contracts.add(
+                    award_contract(
+                        len(self.contracts.contracts),
+                        lot,
+                        winner,
+                        price,
+                        state.list_size,
+                        levers,
+                        self.steps,
+                    )
+                )
+        if bid_costs:
+            payer, amount = zip(*bid_costs, strict=True)
+            self.ledger.pay(np.array(payer), ECONOMY, np.array(amount), Purpose.BID_COSTS)
+
+    def _bids(self, lot, area_federations, main_trust, facts, bid_costs, rng) -> list[Bid]:
+        """Every eligible bidder decides whether and what to bid; bid costs are recorded."""
+        levers, state = self.levers, self.practice_state
+        if lot.federation is not None:
+            federations = [lot.federation]
+        else:
+            # A federation bids where it has members: for its locality, or its area's pathway.
+            population = lot.kind == "population"
+            local = set(state.federation[lot.practices].tolist()) if population else set()
+            federations = [
+                f.unique_id
+                for f in area_federations
+                if eligible_federation(
+                    facts.list_size[f.unique_id],
+                    self.contracts.held_by(f.unique_id) is not None,
+                    not population or f.unique_id in local,
+                    levers,
+                )
+            ]
+        bidders = []
+        alone_bids, allied_bids = self.federation_class.decide_bids(levers)
+        for federation in federations:
+            alone, allied = facts.federation(federation, main_trust)
+            if alone_bids:
+                bidders.append((self.federation_class, alone))
+            if allied_bids:
+                bidders.append((self.federation_class, allied))
+        if lot.federation is None and self.trust_class.decide_bid(levers):
+            bidders.append((self.trust_class, facts.trust(main_trust)))
+        if levers.outside_entrants and lot.federation is None:
+            bidders.append((None, facts.entrant))
+        reserve = lot.reserve_gbp_per_quarter(levers)
+        rival_markup = markup(len(bidders), levers)
+        bids = []
+        for decider, (holder, federation, trust, capacity, saving, quality, efficiency) in bidders:
+            args = (lot.baseline_gbp_per_quarter, lot.emergency_share, reserve, saving)
+            if decider is None:
+                price = cost_based_bid(*args, efficiency, rival_markup, levers, rng)
+            else:
+                price = decider.price_bid(*args, rival_markup, levers, rng)
+            if price is None:
+                continue
+            account = self._bidder_account(holder, federation, trust)
+            bid_costs.append((account, bid_cost_gbp(reserve, levers)))
+            bids.append(Bid(holder, federation, trust, price, quality, capacity, account))
+        return bids
+
+    def _bidder_account(self, holder: str, federation: int | None, trust: int | None) -> int:
+        """The account a bidder pays bid costs from; an entrant's is opened at its first bid."""
+        if federation is not None:
+            return self.federations[federation].account
+        if holder == "trust":
+            return int(self.accounts.trust[trust])
+        if self.entrant_account is None:
+            self.entrant_account = self.ledger.open_account("entrant")
+        return self.entrant_account
+
+    def _stage_care(self) -> None:
+        """Patients use care: trusts induce demand, contracts integrate care, activity is drawn."""
+        state, levers = self.practice_state, self.levers
+        self._coverage = contract_terms.coverage(self.contracts, state, self.accounts, levers)
+        rows = self.contracts.covered_rows(state, levers)
+        held = np.array([c.quarters_held for c in rows.contracts], dtype=float)
+        effect = integration_effect(
+            len(state.list_size),
+            rows.practice,
+            rows.contract,
+            rows.attribute("capacity") if rows.contracts else np.zeros(0),
+            held,
+            rows.emergency_share,
+            levers,
+        )
+        induced = self.trust_class.induce_demand(state, self.trust_state.spare_capacity, levers)
+        # The holder of a capitated population contract manages referrals: no induced demand.
+        induced = np.where(self._coverage.elective_share > 0, 0.0, induced)
+        state.emergency_admissions, state.elective_admissions, state.consultations = use_care(
+            state, self.demand_rates, levers, induced, self.streams["demand"], effect
+        )
+        drift = levers.practice_cost_drift_sd
+        state.cost_efficiency *= self.streams["practice_costs"].lognormal(
+            -(drift**2) / 2, drift, len(state.list_size)
+        )
+
+    def _stage_core_payments(self) -> None:
+        """Allocations, GMS, hospital payments, other services, practice and trust costs."""
+        state, levers, ledger, accounts = (
+            self.practice_state,
+            self.levers,
+            self.ledger,
+            self.accounts,
+        )
+        trusts, coverage = self.trust_state, self._coverage
+        n_areas = len(accounts.commissioner)
+        population = area_totals(state.list_size * state.is_open.astype(float), state, n_areas)
+        pay_allocations(ledger, accounts, population, levers)
+        income = gms_income(state, levers, self.phase_outs, self.qof_reference_list)
+        state.income_gbp = pay_gms(ledger, coverage.gms_payer, accounts.practice, income)
+        by_commissioner = coverage.gms_payer == accounts.commissioner[state.area]
+        spend = np.zeros(n_areas) + area_totals(state.income_gbp * by_commissioner, state, n_areas)
+        for amount in pay_hospitals(
+            ledger,
+            accounts,
+            state,
+            trusts,
+            levers,
+            coverage.emergency_share,
+            coverage.elective_share,
+        ).values():
+            spend += amount
+        other = buy_other_services(
+            ledger, accounts, self.commissioner_state, population, coverage.community_gbp
+        )
+        self.commissioner_state.spend_gbp = spend + other
+        state.expenses_gbp = practice_expenses(
+            state, levers, self._quarter_index / QUARTERS_PER_YEAR
+        )
+        ledger.pay(accounts.practice, ECONOMY, state.expenses_gbp, Purpose.PRACTICE_EXPENSES)
+        drawings = self.practice_class.draw_profits(
+            ledger.balance_gbp(accounts.practice), state.expenses_gbp, levers
+        )
+        ledger.pay(accounts.practice, ECONOMY, drawings, Purpose.PARTNER_DRAWINGS)
+        trusts.costs_gbp = trust_costs(trusts)
+        ledger.pay(accounts.trust, ECONOMY, trusts.costs_gbp, Purpose.TRUST_COSTS)
+
+    def _stage_contracts(self) -> None:
+        """Integrated contracts are paid, measured and enforced (contract terms)."""
+        self.commissioner_state.spend_gbp += contract_terms.settle_contracts(
+            self.contracts,
+            self.ledger,
+            self.accounts,
+            self.practice_state,
+            self.trust_state,
+            self.levers,
+            self.streams["contract_costs"],
+            self.steps,
+        )
+
+    def _stage_federation_money(self) -> None:
+        """Network payments and federations' costs; each shares its result; losers hand back."""
+        state, levers, ledger = self.practice_state, self.levers, self.ledger
+        membership = Membership.of(state.federation, state.list_size, self.federations)
+        if not membership.federations:
+            return
+        feds = membership.federations
+        account = np.array([f.account for f in feds])
+        area = np.array([f.area for f in feds])
+        pooled, size = membership.pooled_list, membership.size
+        self.commissioner_state.spend_gbp += pay_network_payments(
+            ledger, self.accounts, account, area, pooled, levers
+        )
+        quarter = 1.0 / QUARTERS_PER_YEAR
+        ledger.pay(
+            ECONOMY,
+            account,
+            backoffice_saving_gbp_per_year(pooled, levers) * quarter,
+            Purpose.BACKOFFICE_SAVING,
+        )
+        ledger.pay(
+            account,
+            ECONOMY,
+            coordination_cost_gbp_per_year(size, levers) * quarter,
+            Purpose.COORDINATION_COSTS,
+        )
+        self._share_results(membership, account)
+        holds = np.array([self.contracts.held_by(f.unique_id) is not None for f in feds])
+        # Ending a contract moves no money, so the balances can be read once.
+        for k in np.flatnonzero(
+            self.federation_class.hand_back(ledger.balance_pence[account], holds)
+        ).tolist():
+            self.contracts.end(self.contracts.held_by(feds[k].unique_id), "handed_back")
+
+    def _share_results(self, membership: Membership, account: np.ndarray) -> None:
+        """Pay out or levy each federation's result among its members by the sharing rule."""
+        levers, ledger, state = self.levers, self.ledger, self.practice_state
+        balance = ledger.balance_pence[account].copy()
+        before = self._federation_balances
+        result = balance - np.array([before.get(f.unique_id, 0) for f in membership.federations])
+        expenses = np.bincount(
+            membership.group,
+            weights=state.expenses_gbp[membership.members],
+            minlength=len(account),
+        )
+        payout = self.federation_class.share_results(balance, result, expenses, levers)
+        shares = membership.shares_gbp_per_year(
+            state.list_size, self.federation_value, levers, self.streams["federations"]
+        )
+        weights = membership.payout_weights(state.list_size, levers.federation_sharing_rule, shares)
+        member_accounts = self.accounts.practice[membership.members]
+        dividends = split_pence_by_group(payout, weights, membership.group)
+        ledger.pay(
+            account[membership.group],
+            member_accounts,
+            dividends / PENCE_PER_GBP,
+            Purpose.FEDERATION_DIVIDEND,
+        )
+        # Dividends and levies are practice income: they count towards profit per partner, so a
+        # federation's results (and its pooling of losses) bear on whether members fail.
+        np.add.at(state.income_gbp, membership.members, dividends / PENCE_PER_GBP)
+        owed = np.clip(-balance, 0, None).astype(np.int64)
+        if owed.any():
+            asked = split_pence_by_group(owed, weights, membership.group)
+            capacity = np.clip(ledger.balance_pence[member_accounts], 0, None)
+            levied = np.minimum(asked, capacity) / PENCE_PER_GBP
+            ledger.pay(member_accounts, account[membership.group], levied, Purpose.FEDERATION_LEVY)
+            np.subtract.at(state.income_gbp, membership.members, levied)
+
+    def _stage_quality_premium(self) -> None:
+        """At each year's end the treasury pays commissioners the quality premium."""
+        if self._quarter_index % QUARTERS_PER_YEAR == QUARTERS_PER_YEAR - 1:
+            pay_quality_premium(
+                self.ledger,
+                self.accounts,
+                self.practice_state,
+                self.area_emergency_baseline_per_head,
+                self.levers,
+            )
+
+    def _stage_exits(self) -> None:
+        """Failing practices (and those terminated under the GMS quality floor) leave."""
+        state, levers = self.practice_state, self.levers
+        state.failing_quarters = self.practice_class.count_failing_quarters(
+            state, levers.exit_profit_threshold_share
+        )
+        rng = self.streams["exits"]
+        counts = {"closures": 0, "mergers": 0}
+        terminated = np.zeros(len(state.is_open), dtype=bool)
+        year_end = self._quarter_index % QUARTERS_PER_YEAR == QUARTERS_PER_YEAR - 1
+        if levers.gms_quality_floor > 0 and year_end:
+            eligible = state.is_open & (self.contracts.coverage == NO_CONTRACT)
+            state.gms_notices, terminated = quality_floor_terminations(
+                state.gms_notices, state.quality, eligible, levers
+            )
+        for i in self.practice_class.decide_exits(
+            state.failing_quarters, terminated, levers, rng
+        ).tolist():
+            # The last open practice stays: its patients would have nowhere to go.
+            still_failing = state.failing_quarters[i] >= levers.exit_quarters or terminated[i]
+            if state.is_open[i] and still_failing and np.count_nonzero(state.is_open) > 1:
+                merge = 0.0 if terminated[i] else levers.merge_probability
+                counts[self.exit_practice(i, merge, rng)] += 1
+        self._exit_counts = counts
+
+    def exit_practice(self, i: int, merge_probability: float, rng: np.random.Generator) -> str:
+        """Practice ``i`` leaves the market as it chooses (Practice.choose_exit).
+
+        Returns:
+            ``"mergers"`` or ``"closures"`` (the outcome series it counts in).
+
+        In a merger the absorber takes the whole list, the partners, the MPIG entitlement and
+        the reserves or debts; on hand-back the list goes to the nearest open practices by GP
+        partners and the partners settle the reserves with the outside economy.
+        """
+        state, ledger, accounts = self.practice_state, self.ledger, self.accounts
+        federation = self.federations.get(int(state.federation[i]))
+        if federation is not None:
+            self.contracts.return_to_gms(i, federation.unique_id)
+            federation.release(i)
+        self.contracts.release_practice(i)
+        state.is_open[i] = False
+        receivers = nearest_open_practices(i, self.practice_neighbours, state.is_open)
+        balance = ledger.balance_gbp(accounts.practice[i])
+        absorbed_by = self.practice_class.choose_exit(
+            receivers, state.list_size[receivers], merge_probability, rng
+        )
+        if absorbed_by is not None:
+            absorber = np.array([absorbed_by])
+            moved = np.array([state.list_size[i]])
+            blend_into(state, absorber, i, moved, ("quality", "cost_efficiency"))
+            disperse_list(state, i, absorber)
+            for column in ("partners", "senior_partners", "mpig_gbp_per_year"):
+                getattr(state, column)[absorber] += getattr(state, column)[i]
+            state.failing_quarters[absorber] = 0
+            ledger.settle(
+                accounts.practice[i], accounts.practice[absorbed_by], balance, Purpose.MERGER
+            )
+        else:
+            disperse_list(state, i, receivers)
+            ledger.settle(accounts.practice[i], ECONOMY, balance, Purpose.CLOSURE_SETTLEMENT)
+        state.partners[i] = state.senior_partners[i] = 0
+        state.mpig_gbp_per_year[i] = 0.0
+        state.failing_quarters[i] = 0
+        self.practice_agents.pop(i).remove()
+        return "mergers" if absorbed_by is not None else "closures"
+
+    def _stage_outputs(self) -> None:
+        """Outcome series computed and collected; the run stops at the horizon."""
+        self.metrics = compute_metrics(self, self._exit_counts)
+        self._collect()
+        self.running = self.steps < self.params.horizon_quarters
+
+    def _coalition_value(self, levers: Levers) -> CoalitionValue:
         return CoalitionValue(
             levers,
             partial(
                 contract_margin_gbp_per_patient_per_year, levers=levers, baseline=self.lot_baseline
             ),
         )
-
-    def step(self) -> None:
-        """Simulate one quarter (see the module docstring for the order)."""
-        quarter = self.steps - 1
-        self.levers = levers = self.timeline.at(quarter)
-        self.ledger.step = quarter
-        state = self.practice_state
-        self.phase_outs.advance(levers)
-        self.registrations.grow(
-            state, levers.registered_population_growth_per_year, self.streams["population"]
-        )
-        self.contracts.reset_events()
-        self.federation_value = self._coalition_value(levers)
-        self.federation_counts = federation_round(self)
-        accounts = [f.account for f in self.federations.values()]
-        federation_balances = dict(
-            zip(self.federations, self.ledger.balance_pence[accounts].tolist(), strict=True)
-        )
-        if quarter % levers.tender_every_quarters == 0:
-            tender_round(self)
-        coverage = self._coverage(levers)
-        draw_activity(
-            state,
-            self.demand_rates,
-            levers,
-            self.trust_state.spare_capacity,
-            self.streams["demand"],
-            integration_effect=self.contracts.integration_effect(state, levers),
-            capitated=coverage.elective_share > 0,
-        )
-        drift = levers.practice_cost_drift_sd
-        state.cost_efficiency *= self.streams["practice_costs"].lognormal(
-            -(drift**2) / 2, drift, len(state.list_size)
-        )
-        settle_quarter(
-            self.ledger,
-            self.accounts,
-            state,
-            self.trust_state,
-            self.commissioner_state,
-            levers,
-            self.phase_outs,
-            self.qof_reference_list,
-            quarter / 4,
-            coverage,
-        )
-        settle_contracts(self)
-        settle_federations(self, federation_balances)
-        if quarter % 4 == 3:
-            self._quality_premium(levers)
-        Practice.count_failing_quarters(state, levers.exit_profit_threshold_share)
-        exits = self._exits(levers)
-        self.metrics = compute_metrics(self, exits)
-        self._collect()
-        self.running = self.steps < self.params.horizon_quarters
-
-    def _coverage(self, levers: Any) -> Coverage:
-        """What contracts in force pay for this quarter, for the commissioner's own payments."""
-        state, book = self.practice_state, self.contracts
-        emergency, elective, merged = book.covered_shares(state, levers)
-        gms_payer = self.accounts.commissioner[state.area].copy()
-        if merged.any():
-            gms_payer[merged] = book.typed_terms("account", np.int64)[book.coverage[merged]]
-        lists = state.list_size * state.is_open
-        n_areas = len(self.accounts.commissioner)
-        community = levers.community_services_gbp_per_head_per_year * lists * elective
-        diabetes = (
-            levers.diabetes_care_gbp_per_diabetic_per_year
-            * lists
-            * state.diabetes_prevalence
-            * ((emergency > 0) & (elective == 0))
-        )
-        return Coverage(
-            emergency_share=emergency,
-            elective_share=elective,
-            gms_payer=gms_payer,
-            community_gbp=area_totals(community + diabetes, state, n_areas) / 4,
-        )
-
-    def _quality_premium(self, levers: Any) -> None:
-        """Pay the yearly quality premium from the treasury to commissioners not in deficit.
-
-        The score weighs avoidable emergency admissions against the area's baseline and
-        practice quality.
-        """
-        state = self.practice_state
-        n_areas = len(self.accounts.commissioner)
-        lists = (state.list_size * state.is_open).astype(float)
-        population = area_totals(lists, state, n_areas)
-        # An area whose practices have all closed has no patients and earns nothing.
-        heads = np.maximum(population, 1.0)
-        per_head = area_totals(state.emergency_admissions.astype(float), state, n_areas) / heads
-        baseline = self.area_emergency_baseline_per_head
-        admissions = np.clip(
-            (baseline - per_head)
-            / np.maximum(levers.admissions_target_reduction * baseline, 1e-12),
-            0.0,
-            1.0,
-        )
-        quality = area_totals(state.quality * lists, state, n_areas) / heads
-        weight = levers.quality_premium_admissions_weight
-        score = weight * admissions + (1.0 - weight) * quality
-        eligible = self.ledger.balance_gbp(self.accounts.commissioner) >= 0
-        amount = levers.quality_premium_gbp_per_head_per_year * population * score * eligible
-        self.ledger.pay(TREASURY, self.accounts.commissioner, amount, "quality_premium")
-
-    def _exits(self, levers: Any) -> dict[str, int]:
-        """Failing practices leave, in random order; a merger resets the absorber's run.
-
-        Under the GMS quality floor, a practice below it gets a remedial notice each year and
-        hands back its contract after ``termination_notices`` of them.
-        """
-        state = self.practice_state
-        rng = self.streams["exits"]
-        counts = {"closures": 0, "mergers": 0}
-        terminated = np.zeros(len(state.is_open), dtype=bool)
-        if levers.gms_quality_floor > 0 and (self.steps - 1) % 4 == 3:
-            below = state.is_open & (state.quality < levers.gms_quality_floor)
-            below &= self.contracts.coverage == NO_CONTRACT
-            state.gms_notices[below] += 1
-            terminated = below & (state.gms_notices >= levers.termination_notices)
-        leaving = (state.failing_quarters >= levers.exit_quarters) | terminated
-        for i in rng.permutation(np.flatnonzero(leaving)):
-            # The last open practice stays: its patients would have nowhere to go.
-            still_failing = state.failing_quarters[i] >= levers.exit_quarters or terminated[i]
-            if state.is_open[i] and still_failing and np.count_nonzero(state.is_open) > 1:
-                merge = 0.0 if terminated[i] else levers.merge_probability
-                outcome = self.practice_agents.pop(int(i)).exit(merge, rng)
-                counts["closures" if outcome == "closure" else "mergers"] += 1
-        return counts
 
     def _collect(self) -> None:
         every = self.params.agent_table_every
@@ -465,7 +777,7 @@ class GPFedModel(Model):
                 "kind": c.kind,
                 "area": c.area,
                 "holder": c.holder,
-                "federation": c.federation.unique_id if c.federation is not None else -1,
+                "federation": c.federation if c.federation is not None else NO_FEDERATION,
                 "trust": c.trust if c.trust is not None else -1,
                 "start": c.start,
                 "end": c.end,
@@ -506,21 +818,3 @@ class GPFedModel(Model):
 def _read_metric(model: GPFedModel, name: str) -> float:
     """DataCollector reporter: one series from the metrics computed this step."""
     return model.metrics[name]
-
-
-def _practice_neighbours(graph: Any, n_practices: int) -> list[np.ndarray]:
-    """Practice-practice neighbours of each practice (referral edges to trusts excluded)."""
-    return [
-        np.fromiter((j for j in graph.neighbors(i) if j < n_practices), dtype=np.int64)
-        for i in range(n_practices)
-    ]
-
-
-def _same_area_edges(
-    neighbours: list[np.ndarray], area: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Practice-practice edges within one area, both directions, as (source, target) arrays."""
-    src = np.repeat(np.arange(len(neighbours)), [len(n) for n in neighbours])
-    dst = np.concatenate(neighbours) if neighbours else np.zeros(0, dtype=np.int64)
-    same = area[src] == area[dst]
-    return src[same], dst[same]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import solara
 from mesa.visualization import SolaraViz
 
-from gpfed.params import ParameterError
+from gpfed.parameters import ParameterError
 from gpfed.viz.components import LeverGuide, NetworkView, OutcomePlots, PracticeInspector
 from gpfed.viz.controls import model_params
 from gpfed.viz.factory import PolicyModel, build_model

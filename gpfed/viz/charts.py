@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from matplotlib.figure import Figure
 
-from gpfed.model.contracts import HOLDER_KINDS
+from gpfed.institutions.contract_terms import HOLDER_KINDS
 from gpfed.viz.network import HOLDER_COLOURS
 
 if TYPE_CHECKING:

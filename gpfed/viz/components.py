@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import solara
 from mesa.visualization.utils import update_counter
 
-from gpfed.params import SPEC
-from gpfed.scenarios import get as get_scenario
+from gpfed.parameters import SPEC
+from gpfed.scenarios import get_scenario
 from gpfed.viz.charts import draw_outcomes
 from gpfed.viz.controls import LEVERS, lever_label
 from gpfed.viz.inspector import levers_in_force, practice_facts

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from gpfed.params import SPEC, Parameter
+from gpfed.parameters import SPEC, Parameter
 from gpfed.scenarios import all_scenarios
 
 LEVERS = (

@@ -13,7 +13,7 @@ from typing import Any
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from gpfed.model.model import GPFedModel
-from gpfed.params import SPEC, ParameterError, Params, unknown_parameter_error
+from gpfed.parameters import SPEC, ParameterError, Params, unknown_parameter_error
 from gpfed.viz.controls import DEFAULT_SCENARIO, DEFAULT_SEED
 
 

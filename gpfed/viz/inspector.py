@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gpfed.params import SPEC
+from gpfed.parameters import SPEC
 from gpfed.viz.controls import LEVERS, lever_label
 
 if TYPE_CHECKING:

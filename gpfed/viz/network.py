@@ -18,7 +18,7 @@ from matplotlib.patches import Polygon
 from matplotlib.patheffects import withStroke
 from scipy.spatial import ConvexHull, QhullError
 
-from gpfed.model.contracts import HOLDER_KINDS, NO_CONTRACT
+from gpfed.institutions.contract_terms import HOLDER_KINDS, NO_CONTRACT
 
 if TYPE_CHECKING:
     from gpfed.model.model import GPFedModel

@@ -12,10 +12,10 @@ def model():
 
 def test_merger_moves_list_partners_and_reserves_to_one_neighbour(model):
     state, ledger = model.practice_state, model.ledger
-    practice = model.practice_agents.pop(0)
+    practice = model.practice_agents[0]
     lists, partners = state.list_size.copy(), state.partners.copy()
     balances = ledger.balance_pence[model.accounts.practice].copy()
-    assert practice.exit(merge_probability=1.0, rng=np.random.default_rng(0)) == "merger"
+    assert model.exit_practice(0, merge_probability=1.0, rng=np.random.default_rng(0)) == "mergers"
     gained = np.flatnonzero(state.list_size > lists)
     assert len(gained) == 1
     absorber = gained[0]
@@ -32,8 +32,8 @@ def test_closure_shares_the_list_among_nearest_open_practices(model):
     state = model.practice_state
     lists = state.list_size.copy()
     before_total = lists.sum()
-    outcome = model.practice_agents.pop(5).exit(merge_probability=0.0, rng=np.random.default_rng(0))
-    assert outcome == "closure"
+    outcome = model.exit_practice(5, merge_probability=0.0, rng=np.random.default_rng(0))
+    assert outcome == "closures"
     gained = np.flatnonzero(state.list_size > lists)
     assert set(gained) <= set(model.practice_neighbours[5].tolist())
     assert state.list_size.sum() == before_total
@@ -44,11 +44,11 @@ def test_failing_count_resets_after_a_good_quarter(model):
     state = model.practice_state
     state.failing_quarters[:] = 0
     state.income_gbp[:] = 0.0
-    Practice.count_failing_quarters(state, threshold_share=0.5)
-    Practice.count_failing_quarters(state, threshold_share=0.5)
+    state.failing_quarters = Practice.count_failing_quarters(state, threshold_share=0.5)
+    state.failing_quarters = Practice.count_failing_quarters(state, threshold_share=0.5)
     assert (state.failing_quarters[state.is_open] == 2).all()
     state.income_gbp[:] = 1e9
-    Practice.count_failing_quarters(state, threshold_share=0.5)
+    state.failing_quarters = Practice.count_failing_quarters(state, threshold_share=0.5)
     assert (state.failing_quarters == 0).all()
 
 

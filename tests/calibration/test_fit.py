@@ -16,7 +16,7 @@ from gpfed.calibration.fit import (
     load_fitted,
 )
 from gpfed.calibration.targets import TARGETS
-from gpfed.params import SPEC, ParameterError
+from gpfed.parameters import SPEC, ParameterError
 
 TINY = CalibrationSettings(
     samples=12,

@@ -8,7 +8,7 @@ import pytest
 
 from gpfed.calibration.targets import BY_NAME, TARGETS
 from gpfed.calibration.validate import validate
-from gpfed.params import ParameterError
+from gpfed.parameters import ParameterError
 
 # A tenth of England, five replicates of twelve quarters: ~10 s on two cores.
 PRACTICES = 805

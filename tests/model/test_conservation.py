@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gpfed import GPFedModel
-from gpfed.model.ledger import ECONOMY, TREASURY
+from gpfed.world.ledger import ECONOMY, TREASURY
 
 
 def assert_quarter_conserves(model: GPFedModel, before: dict) -> None:

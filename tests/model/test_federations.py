@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import gpfed.model.model as model_module
 from gpfed import GPFedModel
-from gpfed.agents.federation import NO_FEDERATION, Federation
-from gpfed.model.contracts import NO_CONTRACT, Contract
-from gpfed.model.ledger import TREASURY
+from gpfed.agents.federation import Federation
+from gpfed.institutions.contract_terms import Contract
+from gpfed.world.ledger import TREASURY
+from gpfed.world.units import NO_CONTRACT, NO_FEDERATION
 from tests.model.test_conservation import assert_quarter_conserves, run_checking, snapshot
 
 CONTRACT_PAYMENTS = ("integrated_contract", "paid_twice", "outcome_payment", "gms_in_contract")
@@ -95,13 +95,13 @@ def assert_membership_invariants(model: GPFedModel) -> None:
         assert i in contract.practices
     for contract in book.active():
         if contract.federation is not None:
-            assert contract.federation.unique_id in federations
-            assert contract.federation.contract is contract
-            assert contract.account == contract.federation.account
+            assert contract.federation in federations
+            assert model.federations[contract.federation].contract is contract
+            assert contract.account == model.federations[contract.federation].account
         if contract.right_of_return:
             # An opt-in contract covers members of its federation only (right of return).
             covered = contract.practices[book.coverage[contract.practices] == contract.id]
-            assert set(covered.tolist()) <= set(contract.federation.members)
+            assert set(covered.tolist()) <= set(model.federations[contract.federation].members)
 
 
 def run_with_invariants(model: GPFedModel, quarters: int) -> None:
@@ -338,11 +338,12 @@ def test_forced_terminations_stop_payments_and_are_counted():
 
 
 def record_federation_settlements(monkeypatch) -> list[dict]:
-    """Spy on settle_federations: membership, lists and balances at each call."""
+    """Spy on the federation money stage: membership, lists and balances at each call."""
     calls: list[dict] = []
-    original = model_module.settle_federations
+    original = GPFedModel._stage_federation_money
 
-    def spy(model, balances_before):
+    def spy(model):
+        balances_before = model._federation_balances
         state = model.practice_state
         calls.append(
             {
@@ -359,9 +360,9 @@ def record_federation_settlements(monkeypatch) -> list[dict]:
                 },
             }
         )
-        return original(model, balances_before)
+        return original(model)
 
-    monkeypatch.setattr(model_module, "settle_federations", spy)
+    monkeypatch.setattr(GPFedModel, "_stage_federation_money", spy)
     return calls
 
 
@@ -526,7 +527,8 @@ def test_departure_that_disconnects_a_federation_splits_it_by_list(arms, reserve
     model = GPFedModel(rng=0, n_practices=200, agent_table_every=0)
     centre, parts, federation = federation_of_star(model, arms, reserves_gbp)
     lists = model.practice_state.list_size
-    model.practice_agents[centre].leave_federation(federation)
+    model.contracts.return_to_gms(centre, federation.unique_id)
+    federation.release(centre)
 
     assert model.practice_state.federation[centre] == NO_FEDERATION
     assert sorted(f.members for f in model.federations.values()) == sorted(parts)
@@ -559,7 +561,7 @@ def test_federation_left_with_one_member_dissolves_and_hands_back_its_contract()
         practices=np.array([a, b]),
         holder="federation",
         account=federation.account,
-        federation=federation,
+        federation=federation.unique_id,
         trust=None,
         price_gbp_per_head_per_quarter=100.0,
         baseline_gbp_per_head_per_quarter=102.0,
@@ -575,7 +577,8 @@ def test_federation_left_with_one_member_dissolves_and_hands_back_its_contract()
     assert federation.contract is contract and (book.coverage[[a, b]] == contract.id).all()
     before_b = model.ledger.balance_pence[model.accounts.practice[b]]
 
-    model.practice_agents[a].leave_federation(federation)
+    model.contracts.return_to_gms(a, federation.unique_id)
+    federation.release(a)
 
     assert model.federations == {}
     assert (state.federation == NO_FEDERATION).all()
@@ -596,6 +599,6 @@ def test_a_commissioner_area_whose_practices_all_closed_keeps_running():
     model = GPFedModel(rng=1, n_practices=40, n_commissioners=2, agent_table_every=0)
     state = model.practice_state
     for i in np.flatnonzero(state.area == 0):
-        model.practice_agents.pop(int(i)).exit(0.0, model.streams["exits"])
+        model.exit_practice(int(i), 0.0, model.streams["exits"])
     assert not state.is_open[state.area == 0].any() and state.is_open.any()
     run_checking(model, 4)  # the fourth quarter pays the yearly quality premium

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from gpfed.model.ledger import ECONOMY, TREASURY, Accounts, Ledger
+from gpfed.world.ledger import ECONOMY, TREASURY, Accounts, Ledger
 
 
 def make_ledger() -> Ledger:

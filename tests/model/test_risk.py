@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from gpfed.model.risk import payer_corridor_share_gbp, provider_retained_gbp
+from gpfed.institutions.risk_sharing import payer_corridor_share_gbp, provider_retained_gbp
 
 BUDGET = 1_000.0
 

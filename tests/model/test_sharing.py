@@ -8,10 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gpfed import GPFedModel
-from gpfed.model.sharing import (
+from gpfed.agents.coalition import (
     payout_weights,
     rule_shares,
     shapley_values,
+)
+from gpfed.world.arrays import (
     split_pence,
     split_pence_by_group,
 )

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from gpfed import GPFedModel, Params
-from gpfed.model.world import generate_world
+from gpfed.world.geography import generate_world
 
 
 @pytest.fixture(scope="module")

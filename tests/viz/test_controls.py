@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from gpfed.params import SPEC, Parameter
+from gpfed.parameters import SPEC, Parameter
 from gpfed.scenarios import all_scenarios
 from gpfed.viz.controls import (
     DEFAULT_SCENARIO,

@@ -7,7 +7,7 @@ import pytest
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from gpfed.model.model import GPFedModel
-from gpfed.params import ParameterError, Schedule
+from gpfed.parameters import ParameterError, Schedule
 from gpfed.viz import build_model
 from gpfed.viz.controls import DEFAULT_SCENARIO, SCENARIO_CONTROL, model_params
 from gpfed.viz.factory import PolicyModel, params_from_controls, parse_seed

@@ -7,7 +7,7 @@ import ipywidgets
 import pytest
 import solara
 
-from gpfed.params import SPEC
+from gpfed.parameters import SPEC
 from gpfed.viz import app
 from gpfed.viz.controls import LEVERS, lever_label
 from gpfed.viz.factory import PolicyModel

@@ -6,24 +6,26 @@ regime, a large enough federation without a contract offers its members as a pop
 (:func:`optional_lots`); under the mandatory and competitive regimes each locality's uncovered
 practices form a population lot, then each area's a diabetes pathway lot (:func:`tendered_lots`).
 A lot carries what the commissioner spends now on the care it covers: its baseline and budget.
-Bidding and award are in :mod:`gpfed.model.tendering`.
+Bidding is the bidders' decision (:mod:`gpfed.agents`); scoring and award are in
+:mod:`gpfed.institutions.tender`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import SimpleNamespace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gpfed.model.contracts import NO_CONTRACT, diabetes_attributable_share
-from gpfed.model.demand import QUARTERS_PER_YEAR, expected_activity, induced_demand
-from gpfed.model.sharing import compact_keys
+from gpfed.institutions.contract_terms import diabetes_attributable_share
+from gpfed.parameters import Levers
+from gpfed.world.arrays import compact_keys
+from gpfed.world.state import PracticeState
+from gpfed.world.units import NO_CONTRACT, QUARTERS_PER_YEAR
 
-if TYPE_CHECKING:
-    from gpfed.agents.federation import Federation
-    from gpfed.model.model import GPFedModel
+ExpectedActivity = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""Expected admissions a quarter per practice: emergency and elective as paid for now, and
+emergency once capitated (no supply-induced demand), the outcome baseline of a population lot so
+that dropping induced demand alone does not earn the outcome payment."""
 
 K_MEANS_ROUNDS = 12
 """Lloyd iterations of the locality k-means: a fixed number keeps the localities deterministic."""
@@ -41,7 +43,7 @@ class Lot:
         emergency_share: share of that baseline spent on emergency admissions.
         expected_emergency: covered emergency admissions expected a quarter without integration
             (the outcome target's baseline).
-        federation: the opting-in federation (optional regime), else None.
+        federation: unique id of the opting-in federation (optional regime), else None.
     """
 
     kind: str
@@ -50,9 +52,9 @@ class Lot:
     baseline_gbp_per_quarter: float
     emergency_share: float
     expected_emergency: float
-    federation: Federation | None = None
+    federation: int | None = None
 
-    def reserve_gbp_per_quarter(self, levers: SimpleNamespace) -> float:
+    def reserve_gbp_per_quarter(self, levers: Levers) -> float:
         """The budget and reserve price: baseline less the savings target."""
         return self.baseline_gbp_per_quarter * (1.0 - levers.savings_target)
 
@@ -84,10 +86,11 @@ def assign_localities(
     return locality
 
 
-def lot_baseline_per_head(model: GPFedModel) -> tuple[float, float]:
+def lot_baseline_per_head(
+    state: PracticeState, expected: ExpectedActivity, levers: Levers
+) -> tuple[float, float]:
     """Spend per patient a quarter on what a population lot covers, and its emergency share."""
-    state, levers = model.practice_state, model.levers
-    emergency, elective, _ = _expected(model)
+    emergency, elective, _ = expected
     hospital_e = float((emergency * levers.emergency_tariff_gbp).sum())
     hospital_el = float((elective * levers.elective_tariff_gbp).sum())
     population = float((state.list_size * state.is_open).sum())
@@ -96,29 +99,12 @@ def lot_baseline_per_head(model: GPFedModel) -> tuple[float, float]:
     return total / population, hospital_e / total
 
 
-def _expected(model: GPFedModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Expected admissions a quarter per practice: emergency and elective as paid for now.
-
-    The third array is emergency admissions once capitated (no supply-induced demand): the
-    outcome baseline of a population lot, so that dropping induced demand alone does not earn
-    the outcome payment.
-    """
-    state, levers = model.practice_state, model.levers
-    induced = induced_demand(state, model.trust_state.spare_capacity, levers)
-    emergency, elective, _ = expected_activity(state, model.demand_rates, levers, induced)
-    none = np.zeros(len(induced))
-    capitated, _, _ = expected_activity(state, model.demand_rates, levers, none)
-    return emergency, elective, capitated
-
-
-def main_trusts(model: GPFedModel, lots: list[Lot]) -> np.ndarray:
+def main_trusts(state: PracticeState, n_trusts: int, lots: list[Lot]) -> np.ndarray:
     """The trust most of each lot's patients are referred to (patients weighted by share).
 
     One bincount over (lot, trust) cells adds each cell's terms in the same order as a bincount
     per lot would, so the sums (and ties) are the same.
     """
-    state = model.practice_state
-    n_trusts = len(model.trust_state.capacity)
     practices = np.concatenate([lot.practices for lot in lots])
     lot_of = np.repeat(np.arange(len(lots)), [len(lot.practices) for lot in lots])
     cells = lot_of[:, None] * n_trusts + state.referral_trust[practices]
@@ -131,11 +117,12 @@ def main_trusts(model: GPFedModel, lots: list[Lot]) -> np.ndarray:
 
 
 def _lots(
-    model: GPFedModel,
+    state: PracticeState,
+    levers: Levers,
     kind: str,
     groups: list[np.ndarray],
-    expected: tuple[np.ndarray, np.ndarray, np.ndarray],
-    federations: list[Federation] | None = None,
+    expected: ExpectedActivity,
+    federations: list[int] | None = None,
 ) -> list[Lot]:
     """A lot of ``kind`` for each group of practices (offered by ``federations``, if given).
 
@@ -144,7 +131,6 @@ def _lots(
     """
     if not groups:
         return []
-    state, levers = model.practice_state, model.levers
     emergency, elective, capitated = expected
     practices = np.concatenate(groups)
     lists = state.list_size[practices].astype(float)
@@ -186,26 +172,45 @@ def _lots(
     return lots
 
 
-def optional_lots(model: GPFedModel) -> list[Lot]:
-    """Federations large enough, holding no contract, offer their members."""
-    minimum = model.levers.bidder_min_population
-    offering = [
-        f
-        for f in sorted(model.federations.values(), key=lambda f: f.unique_id)
-        if f.contract is None and f.list_size >= minimum
-    ]
-    groups = [np.array(f.members) for f in offering]
-    return _lots(model, "population", groups, _expected(model), offering)
+def optional_lots(
+    state: PracticeState,
+    levers: Levers,
+    offering: list[tuple[int, np.ndarray]],
+    expected: ExpectedActivity,
+) -> list[Lot]:
+    """A population lot of each opting-in federation's members.
+
+    Args:
+        state: practice columns.
+        levers: levers in force.
+        offering: (unique id, member practices) of each federation opting in, in id order.
+        expected: expected activity per practice (see :data:`ExpectedActivity`).
+    """
+    groups = [members for _, members in offering]
+    ids = [federation for federation, _ in offering]
+    return _lots(state, levers, "population", groups, expected, ids)
 
 
-def tendered_lots(model: GPFedModel) -> list[Lot]:
-    """Each locality's uncovered open practices, then a diabetes lot per area."""
-    state, book = model.practice_state, model.contracts
-    expected = _expected(model)
-    free = np.flatnonzero(state.is_open & (book.coverage == NO_CONTRACT))
-    lots = _lots(model, "population", _grouped(free, model.locality[free]), expected)
-    if model.levers.pathway_lots:
-        lots += _lots(model, "diabetes", _grouped(free, state.area[free]), expected)
+def tendered_lots(
+    state: PracticeState,
+    levers: Levers,
+    coverage: np.ndarray,
+    locality: np.ndarray,
+    expected: ExpectedActivity,
+) -> list[Lot]:
+    """Each locality's uncovered open practices, then (with pathway lots) a diabetes lot per area.
+
+    Args:
+        state: practice columns.
+        levers: levers in force.
+        coverage: each practice's contract id, or ``NO_CONTRACT``.
+        locality: each practice's locality.
+        expected: expected activity per practice (see :data:`ExpectedActivity`).
+    """
+    free = np.flatnonzero(state.is_open & (coverage == NO_CONTRACT))
+    lots = _lots(state, levers, "population", _grouped(free, locality[free]), expected)
+    if levers.pathway_lots:
+        lots += _lots(state, levers, "diabetes", _grouped(free, state.area[free]), expected)
     return lots
 
 

@@ -6,15 +6,14 @@ Flows (admissions, spend, income) are annualised from the quarter just simulated
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
-from gpfed.model.contracts import HOLDER_KINDS
-from gpfed.model.federations import pooled_lists
-
-if TYPE_CHECKING:
-    from gpfed.model.model import GPFedModel
+from gpfed.agents.coalition import pooled_lists
+from gpfed.institutions.contract_terms import HOLDER_KINDS
+from gpfed.world.ledger import Purpose
+from gpfed.world.units import QUARTERS_PER_YEAR
 
 METRICS: dict[str, str] = {
     "practices_open": "open GP practices",
@@ -109,7 +108,7 @@ def list_hhi(lists: np.ndarray, area: np.ndarray, n_areas: int) -> float:
     return float(np.average(hhi_by_area, weights=population)) if population.sum() else 0.0
 
 
-def compute_metrics(model: GPFedModel, exits: dict[str, int] | None) -> dict[str, float]:
+def compute_metrics(model: Any, exits: dict[str, int] | None) -> dict[str, float]:
     """Every series in :data:`METRICS` for the current state; flows NaN when ``exits`` is None."""
     state = model.practice_state
     is_open = state.is_open
@@ -132,7 +131,7 @@ def compute_metrics(model: GPFedModel, exits: dict[str, int] | None) -> dict[str
     }
     if exits is None:
         return {**stock, **dict.fromkeys(FLOWS, float("nan"))}
-    per_year = 4.0
+    per_year = float(QUARTERS_PER_YEAR)
     profit = state.profit_per_partner_gbp_per_year[is_open]
     paid = model.ledger.totals_by_purpose(model.ledger.step)
     open_before = stock["practices_open"] + exits["closures"] + exits["mergers"]
@@ -165,29 +164,30 @@ def compute_metrics(model: GPFedModel, exits: dict[str, int] | None) -> dict[str
         "profit_per_partner_p10_gbp": float(np.percentile(profit, 10)),
         "profit_per_partner_p50_gbp": float(np.percentile(profit, 50)),
         "profit_per_partner_p90_gbp": float(np.percentile(profit, 90)),
-        "mpig_paid_gbp": paid.get("mpig", 0.0),
-        "seniority_paid_gbp": paid.get("seniority", 0.0),
+        "mpig_paid_gbp": paid.get(Purpose.MPIG, 0.0),
+        "seniority_paid_gbp": paid.get(Purpose.SENIORITY, 0.0),
         "federation_joins": model.federation_counts["joined"] + model.federation_counts["founded"],
         "federation_leavers": model.federation_counts["left"],
         "contract_awards": model.contracts.events["awarded"],
         "contract_handbacks": model.contracts.events["handed_back"],
         "contract_terminations": model.contracts.events["terminated"],
         "contract_expiries": model.contracts.events["expired"],
-        "paid_twice_gbp": paid.get("paid_twice", 0.0),
-        "risk_share_transfers_gbp": paid.get("risk_share", 0.0),
+        "paid_twice_gbp": paid.get(Purpose.PAID_TWICE, 0.0),
+        "risk_share_transfers_gbp": paid.get(Purpose.RISK_SHARE, 0.0),
         "federation_payments_gbp": sum(
-            paid.get(p, 0.0) for p in ("federation_incentive", "reward_for_scale", "ooh_payment")
+            paid.get(p, 0.0)
+            for p in (Purpose.FEDERATION_INCENTIVE, Purpose.REWARD_FOR_SCALE, Purpose.OOH_PAYMENT)
         ),
     }
     return {**stock, **flows}
 
 
-def _integrated_care_stock(model: GPFedModel) -> dict[str, float]:
+def _integrated_care_stock(model: Any) -> dict[str, float]:
     """Federation and contract series that are states, not flows."""
     state, book = model.practice_state, model.contracts
     is_open = state.is_open
     lists = state.list_size * is_open
-    pooled, sizes = pooled_lists(model)
+    pooled, sizes = pooled_lists(state.federation, state.list_size)
     sizes = sizes.astype(float)
     rows = book.covered_rows(state, model.levers)
     active = rows.contracts

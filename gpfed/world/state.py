@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gpfed.model.world import World
+from gpfed.world.geography import World
+from gpfed.world.units import NO_FEDERATION, QUARTERS_PER_YEAR
 
 
 @dataclass
@@ -48,8 +49,7 @@ class PracticeState:
 
     def __post_init__(self) -> None:
         n = len(self.list_size)
-        # -1: in no federation (agents.federation.NO_FEDERATION).
-        self.federation = np.full(n, -1, dtype=np.int64)
+        self.federation = np.full(n, NO_FEDERATION, dtype=np.int64)
         self.below_share_quarters = np.zeros(n, dtype=np.int64)
         self.autonomy_cost_gbp_per_year = np.zeros(n)
         self.gms_notices = np.zeros(n, dtype=np.int64)
@@ -103,7 +103,7 @@ def profit_per_partner_gbp_per_year(income_gbp, expenses_gbp, partners):
     Per-agent readers call it on one practice's values: slicing a whole-column result for each
     agent would make per-agent tables quadratic in the number of practices.
     """
-    return 4.0 * (income_gbp - expenses_gbp) / np.maximum(partners, 1)
+    return QUARTERS_PER_YEAR * (income_gbp - expenses_gbp) / np.maximum(partners, 1)
 
 
 @dataclass
@@ -159,3 +159,16 @@ def by_area_and_trust(
     weights = (values[:, None] * state.referral_share).ravel()
     out = np.bincount(flat.ravel(), weights=weights, minlength=n_areas * n_trusts)
     return out.reshape(n_areas, n_trusts)
+
+
+@dataclass
+class CommissionerState:
+    """Per-area columns: the fixed rate at which each commissioner buys other services."""
+
+    other_services_gbp_per_head_per_quarter: np.ndarray
+    spend_gbp: np.ndarray
+
+
+def area_totals(values: np.ndarray, state: PracticeState, n_areas: int) -> np.ndarray:
+    """Sum a per-practice quantity by commissioner area."""
+    return np.bincount(state.area, weights=values, minlength=n_areas)

@@ -2,7 +2,7 @@
 
 A :class:`Parameter` knows its unit, default, allowed range or choices and source, and checks and
 converts values; a :class:`Schedule` gives a lever a value per step or calendar quarter. The spec
-itself (every entry) lives in :mod:`gpfed.params` and :mod:`gpfed.policy_params`.
+itself is assembled in :mod:`gpfed.parameters.spec` from one module of entries per topic.
 """
 
 from __future__ import annotations

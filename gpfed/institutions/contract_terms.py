@@ -13,8 +13,9 @@ quarter, so it follows the covered lists. Each quarter, through the ledger:
 2. the holder pays trusts the tariff for its patients' covered admissions, and the economy for
    community care, with a realised cost shock;
 3. the commissioner pays the withheld share by achievement of the admissions target;
-4. the variance against the budget is split by the risk-sharing rule (:mod:`gpfed.model.risk`);
-   an alliance's trust partner takes its share of the result.
+4. the variance against the budget is split by the risk-sharing rule
+   (:mod:`gpfed.institutions.risk_sharing`); an alliance's trust partner takes its share of the
+   result.
 
 Then remedial notices, termination after repeated breach, hand-backs by holders that cannot
 carry their losses, and expiry (re-award without tender if performance reaches the retention
@@ -24,20 +25,15 @@ threshold) are applied.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import SimpleNamespace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gpfed.model.demand import QUARTERS_PER_YEAR
-from gpfed.model.ledger import ECONOMY, PENCE_PER_GBP
-from gpfed.model.risk import provider_retained_gbp
+from gpfed.institutions.risk_sharing import provider_retained_gbp
+from gpfed.parameters import Levers
+from gpfed.world.ledger import ECONOMY, Accounts, Ledger, Purpose
+from gpfed.world.state import PracticeState, TrustState, area_totals
+from gpfed.world.units import NO_CONTRACT, PENCE_PER_GBP, QUARTERS_PER_YEAR
 
-if TYPE_CHECKING:
-    from gpfed.agents.federation import Federation
-    from gpfed.model.model import GPFedModel
-
-NO_CONTRACT = -1
 HOLDER_KINDS = ("federation", "trust", "alliance", "entrant")
 ENDINGS = ("expired", "handed_back", "terminated")
 HANDING_BACK = ("trust", "entrant")
@@ -68,7 +64,7 @@ class Contract:
         practices: practice indices covered.
         holder: ``"federation"``, ``"trust"``, ``"alliance"`` or ``"entrant"``.
         account: the ledger account the commissioner pays (the federation's for an alliance).
-        federation: the holding federation (alone or in an alliance), if any.
+        federation: unique id of the holding federation (alone or in an alliance), if any.
         trust: the trust holding it (alone or in an alliance), if any.
         price_gbp_per_head_per_quarter: the winning price per registered patient.
         baseline_gbp_per_head_per_quarter: spend per patient the lot replaced.
@@ -88,7 +84,7 @@ class Contract:
     practices: np.ndarray
     holder: str
     account: int
-    federation: Federation | None
+    federation: int | None
     trust: int | None
     price_gbp_per_head_per_quarter: float
     baseline_gbp_per_head_per_quarter: float
@@ -161,6 +157,7 @@ class ContractBook:
     _typed: dict[tuple[str, type], np.ndarray] = field(default_factory=dict, repr=False)
     _labels: list[str] = field(default_factory=list, repr=False)
     _in_force: tuple | None = field(default=None, repr=False)
+    _by_federation: dict[int, Contract] = field(default_factory=dict, repr=False)
 
     def terms(self, name: str) -> np.ndarray:
         """A fixed term of every contract let so far, indexed by contract id."""
@@ -196,7 +193,7 @@ class ContractBook:
         self.coverage[contract.practices] = contract.id
         self.events["awarded"] = self.events.get("awarded", 0) + 1
         if contract.federation is not None:
-            contract.federation.contract = contract
+            self._by_federation[contract.federation] = contract
 
     def end(self, contract: Contract, status: str) -> None:
         """End a contract (expired, handed back or terminated).
@@ -211,15 +208,19 @@ class ContractBook:
         self.events[status] = self.events.get(status, 0) + 1
         covered = contract.practices[self.coverage[contract.practices] == contract.id]
         self.coverage[covered] = NO_CONTRACT
-        if contract.federation is not None and contract.federation.contract is contract:
-            contract.federation.contract = None
+        if self._by_federation.get(contract.federation) is contract:
+            del self._by_federation[contract.federation]
+
+    def held_by(self, federation: int) -> Contract | None:
+        """The contract in force that federation ``federation`` (unique id) holds, if any."""
+        return self._by_federation.get(federation)
 
     def release_practice(self, practice: int) -> None:
         """A practice leaves its contract (it closed)."""
         self.coverage[practice] = NO_CONTRACT
 
-    def return_to_gms(self, practice: int, federation: Federation) -> None:
-        """Right of return: a practice leaving ``federation`` leaves its opt-in contract too.
+    def return_to_gms(self, practice: int, federation: int) -> None:
+        """Right of return: a member leaving ``federation`` (unique id) leaves its opt-in contract.
 
         Locality contracts cover practices whether federated or not, so they are kept.
         """
@@ -227,7 +228,7 @@ class ContractBook:
         if contract_id == NO_CONTRACT:
             return
         contract = self.contracts[contract_id]
-        if contract.right_of_return and contract.federation is federation:
+        if contract.right_of_return and contract.federation == federation:
             self.coverage[practice] = NO_CONTRACT
 
     def _index_in_force(self) -> tuple[list[Contract], np.ndarray, np.ndarray, np.ndarray]:
@@ -244,7 +245,7 @@ class ContractBook:
             self._in_force = (contracts, ids, position, is_population)
         return self._in_force
 
-    def covered_rows(self, state: SimpleNamespace, levers: SimpleNamespace) -> CoveredRows:
+    def covered_rows(self, state: PracticeState, levers: Levers) -> CoveredRows:
         """The covered practices of every contract in force (see :class:`CoveredRows`)."""
         contracts, ids, position, is_population = self._index_in_force()
         practice = np.flatnonzero(self.coverage != NO_CONTRACT)
@@ -258,7 +259,7 @@ class ContractBook:
         )
 
     def covered_shares(
-        self, state: SimpleNamespace, levers: SimpleNamespace
+        self, state: PracticeState, levers: Levers
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per practice, what contracts cover.
 
@@ -275,32 +276,9 @@ class ContractBook:
             merged[rows.practice] = rows.attribute("merged_gms", bool)[rows.contract]
         return emergency, elective, merged
 
-    def integration_effect(self, state: SimpleNamespace, levers: SimpleNamespace) -> np.ndarray:
-        """Share of each practice's emergency admissions avoided by integrated care (I)."""
-        effect = np.zeros(len(self.coverage))
-        rows = self.covered_rows(state, levers)
-        if rows.contracts:
-            held = np.array([c.quarters_held for c in rows.contracts], dtype=float)
-            ramp = np.minimum(1.0, (held + 1) / levers.integration_ramp_quarters)
-            full = integration_saving(rows.attribute("capacity") * ramp, levers)
-            effect[rows.practice] = full[rows.contract] * rows.emergency_share
-        return effect
-
-
-def federation_capacity(list_size: float | np.ndarray) -> float | np.ndarray:
-    """Care-coordination capacity C of a federation: sqrt(list / 100,000), concave in scale."""
-    return np.sqrt(np.asarray(list_size, dtype=float) / 100_000)
-
-
-def integration_saving(capacity: float | np.ndarray, levers: SimpleNamespace) -> np.ndarray:
-    """I = I_max (1 - exp(-kappa C)): emergency admissions avoided at coordination capacity C."""
-    return levers.integration_max_effect * (
-        1.0 - np.exp(-levers.integration_capacity_rate * np.asarray(capacity, dtype=float))
-    )
-
 
 def diabetes_attributable_share(
-    state: SimpleNamespace, levers: SimpleNamespace, practices: np.ndarray
+    state: PracticeState, levers: Levers, practices: np.ndarray
 ) -> np.ndarray:
     """Share of a practice's emergency admissions due to diabetes: delta d / (1 + delta d)."""
     excess = levers.diabetes_excess_admission_risk * state.diabetes_prevalence[practices]
@@ -312,30 +290,56 @@ def _pence(amount_gbp: np.ndarray) -> np.ndarray:
     return np.rint(np.asarray(amount_gbp, dtype=float) * PENCE_PER_GBP) / PENCE_PER_GBP
 
 
-def settle_contracts(model: GPFedModel) -> None:
-    """Pay, measure and enforce every contract in force this quarter (module docstring)."""
-    state, levers = model.practice_state, model.levers
-    rows = model.contracts.covered_rows(state, levers)
+def settle_contracts(
+    book: ContractBook,
+    ledger: Ledger,
+    accounts: Accounts,
+    state: PracticeState,
+    trusts: TrustState,
+    levers: Levers,
+    cost_rng: np.random.Generator,
+    now: int,
+) -> np.ndarray:
+    """Pay, measure and enforce every contract in force this quarter (module docstring).
+
+    Args:
+        book: the contract book.
+        ledger: the ledger.
+        accounts: account numbers.
+        state: practice columns (lists, this quarter's admissions and GMS income).
+        trusts: trust columns (their income from holders is added).
+        levers: levers in force.
+        cost_rng: the stream of holders' realised cost shocks.
+        now: steps simulated, this quarter included (contracts' start and end are counted so).
+
+    Returns:
+        Each commissioner's net spend on contracts this quarter, £.
+    """
+    spend = np.zeros(len(accounts.commissioner))
+    rows = book.covered_rows(state, levers)
     if not rows.contracts:
-        return
+        return spend
     population = rows.per_contract(state.list_size[rows.practice].astype(float))
-    achievement, net = _pay_contracts(model, rows, population, levers)
+    achievement, net, spend = _pay_contracts(
+        rows, population, ledger, accounts, state, trusts, levers, cost_rng
+    )
     for contract, achieved, result in zip(
         rows.contracts, achievement.tolist(), net.tolist(), strict=True
     ):
         contract.achievements.append(achieved)
         contract.result_gbp += result
-    empty, remedial, losing, due = _enforcement_tests(model, rows, population, achievement, levers)
+    empty, remedial, losing, due = _enforcement_tests(rows, population, achievement, levers, now)
     for k in np.flatnonzero(empty | remedial | losing | due).tolist():
-        _enforce(model, rows.contracts[k], empty[k], remedial[k], losing[k], due[k], levers)
+        _enforce(book, rows.contracts[k], empty[k], remedial[k], losing[k], due[k], levers, now)
+    return spend
 
 
 def _enforcement_tests(
-    model: GPFedModel,
     rows: CoveredRows,
     population: np.ndarray,
     achievement: np.ndarray,
-    levers: SimpleNamespace,
+    levers: Levers,
+    now: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """What :func:`_enforce` acts on, for every contract in force this quarter.
 
@@ -350,19 +354,24 @@ def _enforcement_tests(
     holder = rows.attribute("holder", object)
     may_hand_back = (holder == HANDING_BACK[0]) | (holder == HANDING_BACK[1])
     losing = may_hand_back & (result < -levers.handback_loss_share * annual_value)
-    return population <= 0, achievement < levers.remedial_threshold, losing, model.steps >= end
+    return population <= 0, achievement < levers.remedial_threshold, losing, now >= end
 
 
 def _pay_contracts(
-    model: GPFedModel, rows: CoveredRows, population: np.ndarray, levers: SimpleNamespace
-) -> tuple[np.ndarray, np.ndarray]:
-    """Move one quarter's contract money; return each contract's achievement and net result."""
-    state, ledger, accounts, trusts = (
-        model.practice_state,
-        model.ledger,
-        model.accounts,
-        model.trust_state,
-    )
+    rows: CoveredRows,
+    population: np.ndarray,
+    ledger: Ledger,
+    accounts: Accounts,
+    state: PracticeState,
+    trusts: TrustState,
+    levers: Levers,
+    cost_rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Move one quarter's contract money.
+
+    Returns:
+        Each contract's achievement and net result, and each commissioner's net spend, £.
+    """
     area = rows.attribute("area", np.int64)
     holder = rows.attribute("account", np.int64)
     merged = rows.attribute("merged_gms", bool)
@@ -374,9 +383,9 @@ def _pay_contracts(
     )
     contract_money = _pence(budget - withheld)
     gms = _pence(rows.per_contract(state.income_gbp[rows.practice]) * merged)
-    ledger.pay(payer, holder, contract_money, "integrated_contract")
-    ledger.pay(payer, holder, overlap, "paid_twice")
-    ledger.pay(payer, holder, gms, "gms_in_contract")
+    ledger.pay(payer, holder, contract_money, Purpose.INTEGRATED_CONTRACT)
+    ledger.pay(payer, holder, overlap, Purpose.PAID_TWICE)
+    ledger.pay(payer, holder, gms, Purpose.GMS_IN_CONTRACT)
 
     practice, k = rows.practice, rows.contract
     emergency = state.emergency_admissions[practice] * rows.emergency_share
@@ -392,7 +401,7 @@ def _pay_contracts(
     weights = (tariff[:, None] * state.referral_share[practice]).ravel()
     owed = _pence(np.bincount(cells, weights=weights, minlength=n_cells)[pairs])
     kk, tt = pairs // n_trusts, pairs % n_trusts
-    ledger.pay(holder[kk], accounts.trust[tt], owed, "integrated_hospital_care")
+    ledger.pay(holder[kk], accounts.trust[tt], owed, Purpose.INTEGRATED_HOSPITAL_CARE)
     trusts.income_gbp += np.bincount(tt, weights=owed, minlength=n_trusts)
     hospital = np.bincount(kk, weights=owed, minlength=len(rows.contracts))
 
@@ -406,53 +415,51 @@ def _pay_contracts(
         )
         / QUARTERS_PER_YEAR
     )
-    shock = model.streams["contract_costs"].normal(0.0, levers.holder_cost_sd, len(budget))
+    shock = cost_rng.normal(0.0, levers.holder_cost_sd, len(budget))
     expected_cost = rows.per_contract(tariff) + community
     other = _pence(np.maximum(community + shock * expected_cost, 0.0))
-    ledger.pay(holder, ECONOMY, other, "integrated_community_care")
+    ledger.pay(holder, ECONOMY, other, Purpose.INTEGRATED_COMMUNITY_CARE)
     spent = hospital + other
 
     expected = rows.attribute("expected_emergency_per_head_per_quarter") * population
     cut = np.maximum(levers.admissions_target_reduction * expected, 1e-9)
     achievement = np.clip((expected - rows.per_contract(emergency)) / cut, 0.0, 1.0)
     outcome = _pence(withheld * achievement)
-    ledger.pay(payer, holder, outcome, "outcome_payment")
+    ledger.pay(payer, holder, outcome, Purpose.OUTCOME_PAYMENT)
 
     variance = budget - spent
     held = np.array([c.quarters_held for c in rows.contracts])
     returned = _pence(variance - provider_retained_gbp(variance, budget, held, levers))
-    ledger.settle(holder, payer, returned, "risk_share")
+    ledger.settle(holder, payer, returned, Purpose.RISK_SHARE)
     paid = contract_money + overlap + gms + outcome
-    model.commissioner_state.spend_gbp += np.bincount(
-        area, weights=paid - returned, minlength=len(accounts.commissioner)
-    )
+    spend = np.bincount(area, weights=paid - returned, minlength=len(accounts.commissioner))
     # The GMS pass-through is paid on to the practices (settle_quarter pays it from the holder).
     net = paid - gms - spent - returned
     alliance = rows.attribute("holder", object) == "alliance"
     if alliance.any():
         trust = rows.attribute("trust", object)[alliance].astype(np.int64)
         trust_part = _pence(levers.ico_trust_risk_share * net[alliance])
-        ledger.settle(holder[alliance], accounts.trust[trust], trust_part, "alliance_share")
+        ledger.settle(holder[alliance], accounts.trust[trust], trust_part, Purpose.ALLIANCE_SHARE)
         net[alliance] -= trust_part
-    return achievement, net
+    return achievement, net, spend
 
 
 def _enforce(
-    model: GPFedModel,
+    book: ContractBook,
     contract: Contract,
     empty: bool,
     remedial: bool,
     losing: bool,
     due: bool,
-    levers: SimpleNamespace,
+    levers: Levers,
+    now: int,
 ) -> None:
     """Remedial notices and termination, expiry and retention, hand-backs.
 
     The tests are :func:`_enforcement_tests`. Trusts and entrants hand back here; federations
-    hand back when they cannot cover a loss (:func:`gpfed.model.federations.settle_federations`).
+    hand back when they cannot cover a loss (:meth:`gpfed.agents.Federation.hand_back`).
     A contract left with no patients (every covered practice returned to GMS or closed) lapses.
     """
-    book = model.contracts
     if empty:
         book.end(contract, "expired")
         return
@@ -466,6 +473,49 @@ def _enforce(
         return
     if due:
         if float(np.mean(contract.achievements)) >= levers.retention_threshold:
-            contract.end = model.steps + levers.contract_length_quarters
+            contract.end = now + levers.contract_length_quarters
         else:
             book.end(contract, "expired")
+
+
+@dataclass
+class Coverage:
+    """What integrated contracts take out of the commissioner's direct payments this quarter.
+
+    Attributes:
+        emergency_share: share of each practice's emergency admissions a contract pays for.
+        elective_share: share of each practice's elective admissions a contract pays for.
+        gms_payer: account that pays each practice's GMS (a contract holder where GMS money is
+            merged into its contract, else the practice's commissioner).
+        community_gbp: other-services spend per area moved into contracts this quarter, £.
+    """
+
+    emergency_share: np.ndarray
+    elective_share: np.ndarray
+    gms_payer: np.ndarray
+    community_gbp: np.ndarray
+
+
+def coverage(
+    book: ContractBook, state: PracticeState, accounts: Accounts, levers: Levers
+) -> Coverage:
+    """What contracts in force pay for this quarter, for the commissioners' own payments."""
+    emergency, elective, merged = book.covered_shares(state, levers)
+    gms_payer = accounts.commissioner[state.area].copy()
+    if merged.any():
+        gms_payer[merged] = book.typed_terms("account", np.int64)[book.coverage[merged]]
+    lists = state.list_size * state.is_open
+    n_areas = len(accounts.commissioner)
+    community = levers.community_services_gbp_per_head_per_year * lists * elective
+    diabetes = (
+        levers.diabetes_care_gbp_per_diabetic_per_year
+        * lists
+        * state.diabetes_prevalence
+        * ((emergency > 0) & (elective == 0))
+    )
+    return Coverage(
+        emergency_share=emergency,
+        elective_share=elective,
+        gms_payer=gms_payer,
+        community_gbp=area_totals(community + diabetes, state, n_areas) / QUARTERS_PER_YEAR,
+    )

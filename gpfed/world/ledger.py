@@ -9,14 +9,57 @@ the penny. Two outside accounts close the books: ``treasury`` (allocations flow 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
-PENCE_PER_GBP = 100
+from gpfed.world.units import PENCE_PER_GBP
 
 TREASURY = 0
 ECONOMY = 1
+
+
+class Purpose(StrEnum):
+    """Why money moved: every payment's purpose, named once (ledger frames show the values)."""
+
+    ALLOCATION = "allocation"
+    GLOBAL_SUM = "global_sum"
+    MPIG = "mpig"
+    QOF = "qof"
+    SENIORITY = "seniority"
+    ENHANCED_SERVICES = "enhanced_services"
+    REIMBURSEMENTS = "reimbursements"
+    PBR_EMERGENCY = "pbr_emergency"
+    PBR_ELECTIVE = "pbr_elective"
+    BLOCK_CONTRACT = "block_contract"
+    CAPITATION = "capitation"
+    OTHER_SERVICES = "other_services"
+    PRACTICE_EXPENSES = "practice_expenses"
+    PARTNER_DRAWINGS = "partner_drawings"
+    TRUST_COSTS = "trust_costs"
+    INTEGRATED_CONTRACT = "integrated_contract"
+    PAID_TWICE = "paid_twice"
+    GMS_IN_CONTRACT = "gms_in_contract"
+    INTEGRATED_HOSPITAL_CARE = "integrated_hospital_care"
+    INTEGRATED_COMMUNITY_CARE = "integrated_community_care"
+    OUTCOME_PAYMENT = "outcome_payment"
+    RISK_SHARE = "risk_share"
+    ALLIANCE_SHARE = "alliance_share"
+    BID_COSTS = "bid_costs"
+    FEDERATION_INCENTIVE = "federation_incentive"
+    REWARD_FOR_SCALE = "reward_for_scale"
+    OOH_PAYMENT = "ooh_payment"
+    OOH_COSTS = "ooh_costs"
+    BACKOFFICE_SAVING = "backoffice_saving"
+    COORDINATION_COSTS = "coordination_costs"
+    FEDERATION_DIVIDEND = "federation_dividend"
+    FEDERATION_LEVY = "federation_levy"
+    FEDERATION_SPLIT = "federation_split"
+    FEDERATION_WIND_UP = "federation_wind_up"
+    MERGER = "merger"
+    CLOSURE_SETTLEMENT = "closure_settlement"
+    QUALITY_PREMIUM = "quality_premium"
 
 
 @dataclass(frozen=True)
@@ -95,7 +138,7 @@ class Ledger:
         payer: int | np.ndarray,
         payee: int | np.ndarray,
         amount_gbp: float | np.ndarray,
-        purpose: str,
+        purpose: Purpose,
     ) -> int:
         """Move money from payer to payee account(s); amounts in £, rounded to the penny.
 
@@ -133,7 +176,7 @@ class Ledger:
             )
         return total
 
-    def _pay_one(self, payer: int, payee: int, amount_gbp: float, purpose: str) -> int:
+    def _pay_one(self, payer: int, payee: int, amount_gbp: float, purpose: Purpose) -> int:
         """One payment between two accounts: :meth:`pay` without the array machinery."""
         pence = round(amount_gbp * PENCE_PER_GBP)
         if pence < 0:
@@ -162,7 +205,7 @@ class Ledger:
         account_a: int | np.ndarray,
         account_b: int | np.ndarray,
         amount_gbp: float | np.ndarray,
-        purpose: str,
+        purpose: Purpose,
     ) -> None:
         """Pay a signed amount: positive from ``a`` to ``b``, negative from ``b`` to ``a``."""
         if np.ndim(account_a) == 0 and np.ndim(account_b) == 0 and np.ndim(amount_gbp) == 0:
@@ -195,19 +238,19 @@ class Ledger:
         out: dict[str, float] = {}
         for (s, purpose), pence in self._totals.items():
             if step is None or s == step:
-                out[purpose] = out.get(purpose, 0.0) + pence / PENCE_PER_GBP
+                out[str(purpose)] = out.get(purpose, 0.0) + pence / PENCE_PER_GBP
         return out
 
     def totals_frame(self) -> pd.DataFrame:
         """Money paid per step and purpose, £, as a tidy DataFrame."""
-        rows = [(s, p, v / PENCE_PER_GBP) for (s, p), v in sorted(self._totals.items())]
+        rows = [(s, str(p), v / PENCE_PER_GBP) for (s, p), v in sorted(self._totals.items())]
         return pd.DataFrame(rows, columns=["step", "purpose", "amount_gbp"])
 
     def transfers_frame(self) -> pd.DataFrame:
         """Every payment: step, payer, payee, holder types, purpose, amount (pence and £)."""
         if not self.keep_transfers:
             raise RuntimeError("this ledger was built with keep_transfers=False")
-        names = np.array(list(self._purposes), dtype=object)
+        names = np.array([str(p) for p in self._purposes], dtype=object)
         kinds = self.holder_types()
         if not self._chunks:
             payer = payee = pence = np.zeros(0, dtype=np.int64)

@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 from scipy.spatial import cKDTree
 
-from gpfed.params import Params
+from gpfed.parameters import Params
 
 # England 2011/12 list sizes (BJGP, n = 7,800): mean 6,980, SD 4,244, p10 2,392, p90 12,520.
 # A gamma with that mean and SD gives p10 2,385 and p90 12,668, closer on the quantiles than a

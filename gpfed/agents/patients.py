@@ -1,0 +1,250 @@
+"""Patients: the care they use each quarter, and where they register.
+
+Patients are counts per practice, not agents. Emergency admissions of practice i in a quarter are
+Poisson with mean (MODEL-SPEC.md)
+
+    lambda_i = L_i e w_i (1 + delta d_i) (1 - a_q (q_i - q_ref)) (1 - I_i) (1 + iota_i)
+
+with L the list, e the per-patient base rate, w the need weight, d diabetes prevalence, q
+quality, I the integration effect of an integrated-care contract (zero without one) and iota the
+supply-induced demand the referral trusts draw in (:meth:`gpfed.agents.Trust.induce_demand`).
+Elective admissions follow the same form without the quality and integration terms;
+consultations scale with list and need only.
+
+Registration: the registered population grows by net growth, binomially by list
+(:class:`Registrations`); when a practice closes its patients register with the nearest open
+practices in proportion to their GPs (:func:`disperse_list`); a merger takes the whole list.
+Patients are never created or lost except by the recorded net growth.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from gpfed.parameters import Levers
+from gpfed.world.state import PracticeState
+from gpfed.world.units import QUARTERS_PER_YEAR
+
+
+@dataclass(frozen=True)
+class DemandRates:
+    """Per-patient quarterly base rates, normalised once at the start.
+
+    The published rates (per 1,000 a year) were observed under payment by results with trusts'
+    usual spare capacity, so the base rates divide out the morbidity mix and that induced demand:
+    the starting world reproduces the published totals, and a world without PbR has fewer
+    admissions than the record, as the mechanism implies.
+
+    Attributes:
+        emergency_per_patient: base emergency admissions per patient a quarter.
+        elective_per_patient: base elective admissions per patient a quarter.
+        consultations_per_patient: consultations per need-weighted patient a quarter.
+        quality_reference: list-weighted mean quality at the start (q_ref).
+    """
+
+    emergency_per_patient: float
+    elective_per_patient: float
+    consultations_per_patient: float
+    quality_reference: float
+
+    @classmethod
+    def calibrate(cls, state: PracticeState, levers: Levers) -> DemandRates:
+        """Normalise the published rates on the starting practices."""
+        lists = state.list_size.astype(float)
+        quality_reference = float(np.average(state.quality, weights=lists))
+        need = morbidity(state, levers)
+        quality = quality_factor(state, levers, quality_reference)
+        induced = 1.0 + starting_induced_demand(levers)
+        total = lists.sum()
+        return cls(
+            emergency_per_patient=levers.emergency_admissions_per_1000_per_year
+            / 1000
+            / QUARTERS_PER_YEAR
+            * total
+            / (lists * need * quality).sum()
+            / induced,
+            elective_per_patient=levers.elective_admissions_per_1000_per_year
+            / 1000
+            / QUARTERS_PER_YEAR
+            * total
+            / (lists * need).sum()
+            / induced,
+            consultations_per_patient=levers.gp_consultations_per_patient_per_year
+            / QUARTERS_PER_YEAR
+            * total
+            / (lists * state.need_weight).sum(),
+            quality_reference=quality_reference,
+        )
+
+
+def starting_induced_demand(levers: Levers) -> float:
+    """Supply-induced demand (iota) at the start: PbR with trusts at their usual spare capacity.
+
+    The published activity rates were observed in that state, so calibration, trust baselines
+    and the quality premium's reference all start from it.
+    """
+    spare = levers.trust_spare_capacity_share / (1 + levers.trust_spare_capacity_share)
+    return levers.induced_demand_elasticity * spare
+
+
+def morbidity(state: PracticeState, levers: Levers) -> np.ndarray:
+    """Need weight times the diabetes excess risk, per practice."""
+    return state.need_weight * (
+        1.0 + levers.diabetes_excess_admission_risk * state.diabetes_prevalence
+    )
+
+
+def quality_factor(state: PracticeState, levers: Levers, quality_reference: float) -> np.ndarray:
+    """Emergency-admission multiplier of practice quality, floored so it stays positive."""
+    effect = 1.0 - levers.quality_admission_effect * (state.quality - quality_reference)
+    return np.maximum(effect, 0.05)
+
+
+def expected_activity(
+    state: PracticeState,
+    rates: DemandRates,
+    levers: Levers,
+    induced: np.ndarray,
+    integration_effect: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean emergency admissions, elective admissions and consultations a quarter, per practice.
+
+    Args:
+        state: practice columns.
+        rates: calibrated base rates.
+        levers: parameter values in force.
+        induced: supply-induced demand iota per practice.
+        integration_effect: share of emergency admissions avoided by integrated care (I), per
+            practice; none when no practice is under an integrated contract.
+    """
+    lists = state.list_size * state.is_open
+    need = morbidity(state, levers)
+    emergency = (
+        lists
+        * rates.emergency_per_patient
+        * need
+        * quality_factor(state, levers, rates.quality_reference)
+        * (1.0 + induced)
+    )
+    if integration_effect is not None:
+        emergency = emergency * (1.0 - integration_effect)
+    elective = lists * rates.elective_per_patient * need * (1.0 + induced)
+    consultations = lists * rates.consultations_per_patient * state.need_weight
+    return emergency, elective, consultations
+
+
+def use_care(
+    state: PracticeState,
+    rates: DemandRates,
+    levers: Levers,
+    induced: np.ndarray,
+    rng: np.random.Generator,
+    integration_effect: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Draw this quarter's activity (Poisson) per practice.
+
+    Args:
+        state: practice columns.
+        rates: calibrated base rates.
+        levers: levers in force.
+        induced: supply-induced demand iota per practice (zero where a capitated population
+            contract's holder manages referrals).
+        rng: the demand stream.
+        integration_effect: share of emergency admissions integrated care avoids, per practice.
+
+    Returns:
+        Emergency admissions, elective admissions and consultations per practice.
+    """
+    means = expected_activity(state, rates, levers, induced, integration_effect)
+    emergency, elective, consultations = (rng.poisson(mean) for mean in means)
+    return emergency, elective, consultations
+
+
+@dataclass
+class Registrations:
+    """Running count of patients added by net population growth (can be negative)."""
+
+    net_growth: int = 0
+
+    def grow(self, state: PracticeState, growth_per_year: float, rng: np.random.Generator) -> None:
+        """Add (or remove) this quarter's net growth to open practices, binomially by list."""
+        rate = abs(growth_per_year) / 4.0
+        change = rng.binomial(state.list_size * state.is_open, min(rate, 1.0))
+        if growth_per_year < 0:
+            change = -change
+        state.list_size += change
+        self.net_growth += int(change.sum())
+
+
+def split_integer(total: int, weights: np.ndarray) -> np.ndarray:
+    """Split ``total`` into integers proportional to ``weights`` (largest remainder; exact sum)."""
+    weights = np.asarray(weights, dtype=float)
+    if weights.sum() <= 0:
+        weights = np.ones_like(weights)
+    exact = total * weights / weights.sum()
+    whole = np.floor(exact).astype(np.int64)
+    left = total - int(whole.sum())
+    if left:
+        order = np.argsort(-(exact - whole), kind="stable")
+        whole[order[:left]] += 1
+    return whole
+
+
+def nearest_open_practices(
+    start: int, neighbours: list[np.ndarray], is_open: np.ndarray
+) -> np.ndarray:
+    """Open practices nearest to ``start`` on the practice graph (the first ring that has any).
+
+    Breadth-first from ``start`` over practice-practice edges; falls back to every open practice
+    if the graph component has none (possible only when a whole area has closed).
+    """
+    seen = {start}
+    frontier = deque([start])
+    while frontier:
+        ring: list[int] = []
+        for _ in range(len(frontier)):
+            node = frontier.popleft()
+            for other in neighbours[node]:
+                other = int(other)
+                if other not in seen:
+                    seen.add(other)
+                    ring.append(other)
+        found = [p for p in ring if is_open[p]]
+        if found:
+            return np.array(sorted(found), dtype=np.int64)
+        frontier.extend(ring)
+    return np.flatnonzero(is_open)
+
+
+def disperse_list(state: PracticeState, practice: int, receivers: np.ndarray) -> np.ndarray:
+    """Move a closing practice's whole list to ``receivers`` in proportion to their GP partners.
+
+    The receivers' need weights and diabetes prevalence become list-weighted blends, since the
+    patients bring their morbidity with them.
+
+    Returns:
+        The number of patients each receiver took.
+    """
+    moved = split_integer(int(state.list_size[practice]), state.partners[receivers])
+    blend_into(state, receivers, practice, moved, ("need_weight", "diabetes_prevalence"))
+    state.list_size[receivers] += moved
+    state.list_size[practice] = 0
+    return moved
+
+
+def blend_into(
+    state: PracticeState,
+    receivers: np.ndarray,
+    donor: int,
+    moved: np.ndarray,
+    columns: tuple[str, ...],
+) -> None:
+    """Blend the donor's values of ``columns`` into the receivers', weighted by patients moved."""
+    before = state.list_size[receivers].astype(float)
+    total = np.maximum(before + moved, 1.0)
+    for name in columns:
+        column = getattr(state, name)
+        column[receivers] = (column[receivers] * before + column[donor] * moved) / total

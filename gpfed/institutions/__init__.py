@@ -1,0 +1,1 @@
+"""What policy sets: payment rules, contract regimes, tender rules, contract terms, risk sharing."""

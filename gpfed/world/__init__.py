@@ -1,0 +1,1 @@
+"""The starting state: geography and graph, state columns, costs, ledger, units, streams."""

@@ -1,0 +1,79 @@
+"""What running a practice or a trust costs: facts of the world, not levers a policy sets.
+
+Practice expenses per patient rise a little with size (NHS Digital bands); each practice has a
+cost multiplier drawn at the start and drifting each quarter; trusts have fixed costs and a
+variable cost per admission.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import norm
+
+from gpfed.parameters import Levers
+from gpfed.world.state import PracticeState, TrustState
+from gpfed.world.units import QUARTERS_PER_YEAR
+
+# Practice expenses per patient a year by number of GPs, 2013/14: single-handed £88.49, 2-3 GPs
+# £91.11, 4-5 £95.82, 6+ £98.45 (NHS Digital GP earnings and expenses, via GPonline 2016).
+EXPENSE_BANDS_MAX_PARTNERS = np.array([1, 3, 5])
+EXPENSES_GBP_PER_PATIENT_PER_YEAR = np.array([88.49, 91.11, 95.82, 98.45])
+
+# Mean profit per GP partner in England, 2011/12 (NHS Information Centre): £106,100.
+NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP = 106_100.0
+
+
+def band_expenses_gbp_per_patient_per_year(partners: np.ndarray) -> np.ndarray:
+    """Expenses per patient a year of the size band each practice is in (2013/14 £)."""
+    band = np.searchsorted(EXPENSE_BANDS_MAX_PARTNERS, partners, side="left")
+    return EXPENSES_GBP_PER_PATIENT_PER_YEAR[band]
+
+
+def practice_expenses(state: PracticeState, levers: Levers, years_elapsed: float) -> np.ndarray:
+    """Expenses of each practice this quarter, £: size-band rate x cost multiplier x growth."""
+    per_patient = band_expenses_gbp_per_patient_per_year(state.partners) * state.cost_efficiency
+    growth = (1.0 + levers.practice_expense_growth_per_year) ** years_elapsed
+    return per_patient * growth * state.list_size * state.is_open / QUARTERS_PER_YEAR
+
+
+def viable_cost_efficiency(
+    quantile: np.ndarray,
+    income_gbp: np.ndarray,
+    state: PracticeState,
+    sd: float,
+    threshold_gbp_per_partner: float,
+) -> np.ndarray:
+    """Cost multipliers at the start, conditioned on each practice being viable then.
+
+    The practices open in the start quarter are survivors of the same exit rule the model
+    applies, so each practice's multiplier is drawn (by its uniform ``quantile``) from the
+    lognormal (mean 1, SD ``sd``) truncated where its profit per partner would fall below the
+    exit threshold. A practice that could not be viable at any plausible cost keeps a very low
+    quantile and fails in its first quarters.
+
+    Args:
+        quantile: uniform draw per practice.
+        income_gbp: expected income per practice in the first quarter.
+        state: practice columns (lists and partners).
+        sd: SD of the multiplier's lognormal.
+        threshold_gbp_per_partner: annual profit per partner below which a practice fails.
+    """
+    if sd == 0:
+        return np.ones_like(quantile)
+    base = (
+        band_expenses_gbp_per_patient_per_year(state.partners) * state.list_size / QUARTERS_PER_YEAR
+    )
+    allowed = (income_gbp - threshold_gbp_per_partner * state.partners / QUARTERS_PER_YEAR) / base
+    mu = -(sd**2) / 2
+    with np.errstate(divide="ignore"):
+        top = norm.cdf((np.log(np.maximum(allowed, 0.0)) - mu) / sd)
+    return np.exp(mu + sd * norm.ppf(quantile * np.maximum(top, 1e-6)))
+
+
+def trust_costs(trusts: TrustState) -> np.ndarray:
+    """Costs of each trust this quarter, £: fixed plus variable cost of last quarter's activity."""
+    return (
+        trusts.fixed_cost_gbp
+        + trusts.emergency_cost_gbp * trusts.emergency_admissions
+        + trusts.elective_cost_gbp * trusts.elective_admissions
+    )

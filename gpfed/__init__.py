@@ -11,12 +11,14 @@ The public face::
     results = sweep("gpfed/experiments/sweeps/federation_incentive_grid.toml", out="out/sw")
 """
 
+from importlib.metadata import version
+
 from gpfed.experiments import SweepSpec, load, sweep
 from gpfed.model.model import GPFedModel
 from gpfed.parameters import SPEC, Parameter, ParameterError, Params, Schedule
 from gpfed.scenarios import Scenario, all_scenarios
 
-__version__ = "0.1.0"
+__version__ = version("gpfed")
 
 __all__ = [
     "SPEC",

@@ -6,13 +6,15 @@ Flows (admissions, spend, income) are annualised from the quarter just simulated
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 import numpy as np
 
 from gpfed.agents.coalition import pooled_lists
-from gpfed.institutions.contract_terms import HOLDER_KINDS
-from gpfed.world.ledger import Purpose
+from gpfed.institutions.contract_terms import HOLDER_KINDS, ContractBook
+from gpfed.parameters import Levers
+from gpfed.world.ledger import Accounts, Ledger, Purpose
+from gpfed.world.state import CommissionerState, PracticeState, TrustState
 from gpfed.world.units import QUARTERS_PER_YEAR
 
 METRICS: dict[str, str] = {
@@ -108,9 +110,30 @@ def list_hhi(lists: np.ndarray, area: np.ndarray, n_areas: int) -> float:
     return float(np.average(hhi_by_area, weights=population)) if population.sum() else 0.0
 
 
-def compute_metrics(model: Any, exits: dict[str, int] | None) -> dict[str, float]:
-    """Every series in :data:`METRICS` for the current state; flows NaN when ``exits`` is None."""
-    state = model.practice_state
+def compute_metrics(
+    state: PracticeState,
+    trusts: TrustState,
+    commissioners: CommissionerState,
+    ledger: Ledger,
+    accounts: Accounts,
+    contracts: ContractBook,
+    levers: Levers,
+    federation_counts: Mapping[str, int],
+    exits: Mapping[str, int] | None,
+) -> dict[str, float]:
+    """Every series in :data:`METRICS` for the current state; flows NaN when ``exits`` is None.
+
+    Args:
+        state: practice columns.
+        trusts: trust columns.
+        commissioners: commissioner columns.
+        ledger: the ledger (balances and this quarter's payments by purpose).
+        accounts: account numbers.
+        contracts: the contract book.
+        levers: levers in force.
+        federation_counts: practices that ``left``, ``joined`` and ``founded`` this quarter.
+        exits: ``closures`` and ``mergers`` this quarter; None at the start.
+    """
     is_open = state.is_open
     lists = state.list_size[is_open].astype(float)
     patients = lists.sum()
@@ -119,23 +142,18 @@ def compute_metrics(model: Any, exits: dict[str, int] | None) -> dict[str, float
         "registered_patients": int(patients),
         "mean_list_size": float(lists.mean()),
         "sd_list_size": float(lists.std()),
-        "list_hhi": list_hhi(
-            state.list_size * is_open, state.area, len(model.accounts.commissioner)
-        ),
-        "commissioner_balance_gbp": float(
-            model.ledger.balance_gbp(model.accounts.commissioner).sum()
-        ),
-        "trust_balance_gbp": float(model.ledger.balance_gbp(model.accounts.trust).sum()),
+        "list_hhi": list_hhi(state.list_size * is_open, state.area, len(accounts.commissioner)),
+        "commissioner_balance_gbp": float(ledger.balance_gbp(accounts.commissioner).sum()),
+        "trust_balance_gbp": float(ledger.balance_gbp(accounts.trust).sum()),
         "quality_mean": float(np.average(state.quality[is_open], weights=lists)),
-        **_integrated_care_stock(model),
+        **_integrated_care_stock(state, contracts, levers),
     }
     if exits is None:
         return {**stock, **dict.fromkeys(FLOWS, float("nan"))}
     per_year = float(QUARTERS_PER_YEAR)
     profit = state.profit_per_partner_gbp_per_year[is_open]
-    paid = model.ledger.totals_by_purpose(model.ledger.step)
+    paid = ledger.totals_by_purpose(ledger.step)
     open_before = stock["practices_open"] + exits["closures"] + exits["mergers"]
-    trusts = model.trust_state
     flows = {
         "closures": exits["closures"],
         "mergers": exits["mergers"],
@@ -153,9 +171,7 @@ def compute_metrics(model: Any, exits: dict[str, int] | None) -> dict[str, float
         * state.elective_admissions.sum()
         / patients,
         "consultations_per_patient": per_year * state.consultations.sum() / patients,
-        "commissioner_spend_per_capita_gbp": per_year
-        * model.commissioner_state.spend_gbp.sum()
-        / patients,
+        "commissioner_spend_per_capita_gbp": per_year * commissioners.spend_gbp.sum() / patients,
         "trust_surplus_gbp": float((trusts.income_gbp - trusts.costs_gbp).sum()),
         "practice_income_per_patient_gbp": per_year * state.income_gbp.sum() / patients,
         "profit_per_partner_mean_gbp": float(
@@ -166,12 +182,12 @@ def compute_metrics(model: Any, exits: dict[str, int] | None) -> dict[str, float
         "profit_per_partner_p90_gbp": float(np.percentile(profit, 90)),
         "mpig_paid_gbp": paid.get(Purpose.MPIG, 0.0),
         "seniority_paid_gbp": paid.get(Purpose.SENIORITY, 0.0),
-        "federation_joins": model.federation_counts["joined"] + model.federation_counts["founded"],
-        "federation_leavers": model.federation_counts["left"],
-        "contract_awards": model.contracts.events["awarded"],
-        "contract_handbacks": model.contracts.events["handed_back"],
-        "contract_terminations": model.contracts.events["terminated"],
-        "contract_expiries": model.contracts.events["expired"],
+        "federation_joins": federation_counts["joined"] + federation_counts["founded"],
+        "federation_leavers": federation_counts["left"],
+        "contract_awards": contracts.events["awarded"],
+        "contract_handbacks": contracts.events["handed_back"],
+        "contract_terminations": contracts.events["terminated"],
+        "contract_expiries": contracts.events["expired"],
         "paid_twice_gbp": paid.get(Purpose.PAID_TWICE, 0.0),
         "risk_share_transfers_gbp": paid.get(Purpose.RISK_SHARE, 0.0),
         "federation_payments_gbp": sum(
@@ -182,14 +198,15 @@ def compute_metrics(model: Any, exits: dict[str, int] | None) -> dict[str, float
     return {**stock, **flows}
 
 
-def _integrated_care_stock(model: Any) -> dict[str, float]:
+def _integrated_care_stock(
+    state: PracticeState, book: ContractBook, levers: Levers
+) -> dict[str, float]:
     """Federation and contract series that are states, not flows."""
-    state, book = model.practice_state, model.contracts
     is_open = state.is_open
     lists = state.list_size * is_open
     pooled, sizes = pooled_lists(state.federation, state.list_size)
     sizes = sizes.astype(float)
-    rows = book.covered_rows(state, model.levers)
+    rows = book.covered_rows(state, levers)
     active = rows.contracts
     covered = lists[rows.practice].astype(float)
     holder = rows.attribute("holder", object) if active else np.zeros(0, dtype=object)

@@ -38,7 +38,7 @@ class Levers:
 def field_type(parameter) -> str:
     """The annotation of one field: a Literal of the choices for text, else the kind."""
     if parameter.choices:
-        return "Literal[" + ", ".join(repr(c) for c in parameter.choices) + "]"
+        return "Literal[" + ", ".join(f'"{c}"' for c in parameter.choices) + "]"
     return parameter.kind.__name__
 
 

@@ -46,7 +46,6 @@ class Federation(Agent):
         self.founded_step = model.steps
         state.federation[members] = self.unique_id
         state.below_share_quarters[members] = 0
-        model.federations[self.unique_id] = self
 
     # --- what it is ---------------------------------------------------------------------------
     @property
@@ -57,7 +56,7 @@ class Federation(Agent):
     @property
     def member_agents(self) -> list:
         """The member Practice agents."""
-        return [self.model.practice_agents[i] for i in self.members]
+        return [self.model.practice_agent(i) for i in self.members]
 
     @property
     def n_members(self) -> int:
@@ -253,7 +252,7 @@ class Federation(Agent):
         remaining = max(int(state.list_size[[i for part in parts for i in part]].sum()), 1)
         for part in others:
             if len(part) >= 2:
-                spun_off = Federation(self.model, part)
+                spun_off = type(self)(self.model, part)
                 share = balance * int(state.list_size[part].sum()) // remaining
                 self.model.ledger.settle(
                     self.account, spun_off.account, share / PENCE_PER_GBP, Purpose.FEDERATION_SPLIT
@@ -284,7 +283,6 @@ class Federation(Agent):
         state = model.practice_state
         state.federation[members] = NO_FEDERATION
         state.below_share_quarters[members] = 0
-        del model.federations[self.unique_id]
         self.remove()
 
 

@@ -6,6 +6,7 @@ the agents layer never imports the model.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from mesa.discrete_space import Cell, FixedAgent
@@ -24,7 +25,11 @@ class EconomyView(Protocol):
     ledger: Ledger
     accounts: Accounts
     contracts: ContractBook
-    federations: dict[int, Any]
+    federations: Mapping[int, Any]
+
+    def practice_agent(self, index: int) -> Any:
+        """The Practice agent of row ``index``, None once it has exited."""
+        ...
 
 
 class NodeAgent(FixedAgent):

@@ -23,6 +23,7 @@ import os
 import subprocess
 import uuid
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -176,8 +177,6 @@ def _read_parts(folder: Path, kind: str) -> pd.DataFrame:
 
 def provenance() -> dict[str, Any]:
     """Package version and git revision of the code that ran (recorded with every result)."""
-    from gpfed import __version__
-
     revision = "unknown"
     # Outside a git checkout (an installed package) the revision stays unknown.
     with contextlib.suppress(OSError, subprocess.SubprocessError):
@@ -189,4 +188,4 @@ def provenance() -> dict[str, Any]:
             cwd=Path(__file__).resolve().parent,
             timeout=5,
         ).stdout.strip()
-    return {"gpfed_version": __version__, "git_revision": revision}
+    return {"gpfed_version": version("gpfed"), "git_revision": revision}

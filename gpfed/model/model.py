@@ -189,7 +189,7 @@ class GPFedModel(Model):
         self.lot_baseline = economy.lot_baseline
         self.area_emergency_baseline_per_head = economy.area_emergency_baseline_per_head
         self.registrations = Registrations()
-        self.federations: dict[int, Federation] = {}
+        self._federation_index: dict[int, Federation] | None = None
         self.entrant_account: int | None = None
         self.federation_counts = {"left": 0, "joined": 0, "founded": 0}
         self.federation_value = self._coalition_value(self.levers)
@@ -198,15 +198,14 @@ class GPFedModel(Model):
         self._stage_seconds = dict.fromkeys((stage.name for stage in PLAN), 0.0)
 
         n_practices = self.world.n_practices
-        self.practice_agents = {
-            i: practice_class(self, i, self.network[i]) for i in range(n_practices)
-        }
+        for i in range(n_practices):
+            practice_class(self, i, self.network[i])
         for t in range(self.world.n_trusts):
             trust_class(self, t, self.network[n_practices + t])
         for a in range(self.params.n_commissioners):
             commissioner_class(self, a, int(self.world.area_team[a]))
 
-        self.metrics = compute_metrics(self, exits=None)
+        self.metrics = self._metrics(exits=None)
         self.datacollector = DataCollector(
             model_reporters={name: partial(_read_metric, name=name) for name in METRICS},
             agenttype_reporters={
@@ -217,6 +216,33 @@ class GPFedModel(Model):
             },
         )
         self._collect()
+
+    # --- the agents, as Mesa registers them -------------------------------------------------------
+    @property
+    def federations(self) -> Mapping[int, Federation]:
+        """The federations in existence, by unique id (read from Mesa's agent registry)."""
+        if self._federation_index is None:
+            self._federation_index = {
+                f.unique_id: f for f in self.agents_by_type.get(self.federation_class, ())
+            }
+        return self._federation_index
+
+    def register_agent(self, agent: Any) -> None:
+        """Mesa's registration of a new agent; a new federation renews the federation index."""
+        super().register_agent(agent)
+        if isinstance(agent, Federation):
+            self._federation_index = None
+
+    def deregister_agent(self, agent: Any) -> None:
+        """Mesa's removal of an agent; a federation's renews the federation index."""
+        super().deregister_agent(agent)
+        if isinstance(agent, Federation):
+            self._federation_index = None
+
+    def practice_agent(self, index: int) -> Practice | None:
+        """The Practice agent of row ``index`` (on its network node), None once it has exited."""
+        agents = self.network[index].agents
+        return agents[0] if agents else None
 
     # --- the quarter ------------------------------------------------------------------------------
     def step(self) -> None:
@@ -688,14 +714,27 @@ class GPFedModel(Model):
         state.partners[i] = state.senior_partners[i] = 0
         state.mpig_gbp_per_year[i] = 0.0
         state.failing_quarters[i] = 0
-        self.practice_agents.pop(i).remove()
+        self.practice_agent(i).remove()
         return "mergers" if absorbed_by is not None else "closures"
 
     def _stage_outputs(self) -> None:
         """Outcome series computed and collected; the run stops at the horizon."""
-        self.metrics = compute_metrics(self, self._exit_counts)
+        self.metrics = self._metrics(self._exit_counts)
         self._collect()
         self.running = self.steps < self.params.horizon_quarters
+
+    def _metrics(self, exits: dict[str, int] | None) -> dict[str, float]:
+        return compute_metrics(
+            self.practice_state,
+            self.trust_state,
+            self.commissioner_state,
+            self.ledger,
+            self.accounts,
+            self.contracts,
+            self.levers,
+            self.federation_counts,
+            exits,
+        )
 
     def _coalition_value(self, levers: Levers) -> CoalitionValue:
         return CoalitionValue(

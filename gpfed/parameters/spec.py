@@ -20,22 +20,20 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gpfed.parameters import (
-    behaviour,
-    gp_contract,
-    hospital_payment,
-    integrated_care,
-    risk,
-    world,
-)
+from gpfed.parameters.behaviour import PARAMETERS as BEHAVIOUR
+from gpfed.parameters.gp_contract import PARAMETERS as GP_CONTRACT
+from gpfed.parameters.hospital_payment import PARAMETERS as HOSPITAL_PAYMENT
+from gpfed.parameters.integrated_care import PARAMETERS as INTEGRATED_CARE
 from gpfed.parameters.levers import Levers
 from gpfed.parameters.machinery import Parameter, ParameterError, Schedule, Value
+from gpfed.parameters.risk import PARAMETERS as RISK
 from gpfed.parameters.scenario import get_scenario
+from gpfed.parameters.world import PARAMETERS as WORLD
 
 SPEC: Mapping[str, Parameter] = {
     p.name: p
-    for module in (world, gp_contract, hospital_payment, integrated_care, risk, behaviour)
-    for p in module.PARAMETERS
+    for topic in (WORLD, GP_CONTRACT, HOSPITAL_PAYMENT, INTEGRATED_CARE, RISK, BEHAVIOUR)
+    for p in topic
 }
 """Every parameter by name, in display order."""
 

@@ -28,7 +28,7 @@ def practice_facts(model: GPFedModel, index: int) -> list[tuple[str, str]]:
         )
     )
     where = [("commissioner area", str(int(state.area[index]))), ("refers to", trusts)]
-    practice = model.practice_agents.get(index)
+    practice = model.practice_agent(index)
     if practice is None:
         return [("status", "closed: its patients moved to neighbours"), *where]
     federation = practice.federation

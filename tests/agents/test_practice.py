@@ -12,7 +12,7 @@ def model():
 
 def test_merger_moves_list_partners_and_reserves_to_one_neighbour(model):
     state, ledger = model.practice_state, model.ledger
-    practice = model.practice_agents[0]
+    practice = model.practice_agent(0)
     lists, partners = state.list_size.copy(), state.partners.copy()
     balances = ledger.balance_pence[model.accounts.practice].copy()
     assert model.exit_practice(0, merge_probability=1.0, rng=np.random.default_rng(0)) == "mergers"
@@ -53,7 +53,7 @@ def test_failing_count_resets_after_a_good_quarter(model):
 
 
 def test_agent_views_read_the_state(model):
-    practice = model.practice_agents[3]
+    practice = model.practice_agent(3)
     assert practice.list_size == model.practice_state.list_size[3]
     assert practice.contract == "GMS"
     assert practice.reserves_gbp == model.ledger.balance_pence[model.accounts.practice[3]] / 100

@@ -90,9 +90,9 @@ def test_practice_facts_for_an_open_and_a_closed_practice(run):
     member = int(np.flatnonzero(run.practice_state.federation >= 0)[0])
     facts = dict(practice_facts(run, member))
     assert facts["status"] == "open"
-    assert facts["list size"] == f"{run.practice_agents[member].list_size:,} patients"
+    assert facts["list size"] == f"{run.practice_agent(member).list_size:,} patients"
     assert facts["federation"].startswith(f"#{run.practice_state.federation[member]}: ")
-    assert facts["contract"] == run.practice_agents[member].contract
+    assert facts["contract"] == run.practice_agent(member).contract
     closed = int(np.flatnonzero(~run.practice_state.is_open)[0])
     facts = dict(practice_facts(run, closed))
     assert facts["status"].startswith("closed")

@@ -141,7 +141,7 @@ def test_the_inspector_shows_the_chosen_practice_within_range(sessions):
     number = page.find(v.TextField, label="practice number (0 to 199; ringed on the map)").widget
     number.v_model = "12"
     number.fire_event("keyup.enter", None)
-    assert f"{model.practice_agents[12].list_size:,} patients" in _texts(page)
+    assert f"{model.practice_agent(12).list_size:,} patients" in _texts(page)
     number.v_model = "5000"
     number.fire_event("keyup.enter", None)
     assert number.v_model == "199"

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from gpfed import GPFedModel, Params
+from gpfed.agents import Practice
 from gpfed.world.geography import generate_world
 
 
@@ -55,7 +56,7 @@ def test_referral_edges_and_shares(england):
 def test_model_places_agents_on_the_network_at_world_positions():
     model = GPFedModel(rng=2, n_practices=60)
     positions = model.world.positions()
-    for practice in list(model.practice_agents.values())[:10]:
+    for practice in list(model.agents_by_type[Practice])[:10]:
         np.testing.assert_allclose(practice.cell.position, positions[practice.index])
     assert len(model.network.all_cells) == 60 + model.world.n_trusts
 

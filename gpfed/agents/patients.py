@@ -171,7 +171,7 @@ class Registrations:
 
     def grow(self, state: PracticeState, growth_per_year: float, rng: np.random.Generator) -> None:
         """Add (or remove) this quarter's net growth to open practices, binomially by list."""
-        rate = abs(growth_per_year) / 4.0
+        rate = abs(growth_per_year) / QUARTERS_PER_YEAR
         change = rng.binomial(state.list_size * state.is_open, min(rate, 1.0))
         if growth_per_year < 0:
             change = -change

@@ -30,6 +30,7 @@ from gpfed.calibration.targets import (
 )
 from gpfed.compare import t_interval
 from gpfed.parameters import check_whole_number
+from gpfed.world.units import QUARTERS_PER_YEAR
 
 TABLE_COLUMNS = (
     "name",
@@ -264,5 +265,5 @@ def _england_series(series: pd.DataFrame, n_practices: int) -> pd.DataFrame:
     scale = ENGLAND_PRACTICES_JULY_2013 / n_practices
     frame = series.copy()
     frame["practices_open"] = frame["practices_open"] * scale
-    frame["exits_a_year"] = 4 * (frame["closures"] + frame["mergers"]) * scale
+    frame["exits_a_year"] = QUARTERS_PER_YEAR * (frame["closures"] + frame["mergers"]) * scale
     return frame

@@ -16,16 +16,16 @@ quarter's budget. All amounts are £ a quarter; the caller moves the money throu
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
+
+from gpfed.parameters import Levers
 
 
 def provider_retained_gbp(
     variance_gbp: float | np.ndarray,
     budget_gbp: float | np.ndarray,
     quarters_held: int | np.ndarray,
-    levers: SimpleNamespace,
+    levers: Levers,
 ) -> np.ndarray:
     """The part of the variance the provider keeps (a gain) or bears (negative: a loss), £.
 
@@ -51,7 +51,7 @@ def provider_retained_gbp(
 
 
 def payer_corridor_share_gbp(
-    variance_gbp: float | np.ndarray, budget_gbp: float | np.ndarray, levers: SimpleNamespace
+    variance_gbp: float | np.ndarray, budget_gbp: float | np.ndarray, levers: Levers
 ) -> np.ndarray:
     """The payer's part of the variance under the risk corridor, £ (same sign as the variance)."""
     variance = np.asarray(variance_gbp, dtype=float)

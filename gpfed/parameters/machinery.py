@@ -16,6 +16,8 @@ from typing import Any
 
 Value = float | int | str | bool
 PROPOSED = "[P] proposed; calibrate or sweep"
+QUARTERS_PER_YEAR = 4
+"""One step is a quarter; calendar quarters count from 1 to 4."""
 _QUARTER = re.compile(r"^(\d{4})\s*Q([1-4])$", re.IGNORECASE)
 
 
@@ -80,13 +82,13 @@ def quarter_to_step(key: int | str, start_year: int, start_quarter: int) -> int:
             return int(str(key).strip())
         raise ParameterError(f"schedule key {key!r} is neither a step nor a quarter like '2014Q2'")
     year, quarter = int(match.group(1)), int(match.group(2))
-    return (year - start_year) * 4 + (quarter - start_quarter)
+    return (year - start_year) * QUARTERS_PER_YEAR + (quarter - start_quarter)
 
 
 def step_to_quarter(step: int, start_year: int, start_quarter: int) -> str:
     """Return the calendar quarter label (``"2014Q2"``) of a step."""
-    index = start_year * 4 + (start_quarter - 1) + step
-    return f"{index // 4}Q{index % 4 + 1}"
+    index = start_year * QUARTERS_PER_YEAR + (start_quarter - 1) + step
+    return f"{index // QUARTERS_PER_YEAR}Q{index % QUARTERS_PER_YEAR + 1}"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 from gpfed.institutions.contract_terms import HOLDER_KINDS
 from gpfed.viz.network import HOLDER_COLOURS
+from gpfed.world.units import QUARTERS_PER_YEAR
 
 if TYPE_CHECKING:
     from gpfed.model.model import GPFedModel
@@ -36,8 +37,8 @@ def draw_outcomes(model: GPFedModel) -> Figure:
     """
     frame = model.to_frame()
     params = model.params
-    start = params.start_year + (params.start_quarter - 1) / 4
-    years = start + frame["step"].to_numpy() / 4
+    start = params.start_year + (params.start_quarter - 1) / QUARTERS_PER_YEAR
+    years = start + frame["step"].to_numpy() / QUARTERS_PER_YEAR
     # Fixed margins rather than constrained layout: a third of the time per frame.
     fig = Figure(figsize=(6.4, 6.6))
     fig.subplots_adjust(left=0.09, right=0.98, top=0.95, bottom=0.05, hspace=0.32, wspace=0.28)
@@ -54,7 +55,7 @@ def draw_outcomes(model: GPFedModel) -> Figure:
     holders.legend(fontsize=7, frameon=False)
     holders.set_ylim(bottom=0)
     for ax in axes:
-        ax.set_xlim(start, start + params.horizon_quarters / 4)
+        ax.set_xlim(start, start + params.horizon_quarters / QUARTERS_PER_YEAR)
         ax.set_xticks(np.arange(np.ceil(start), start + params.horizon_quarters / 4, 2))
         ax.grid(alpha=0.3)
         ax.tick_params(labelsize=8)

@@ -1,7 +1,8 @@
 """Units and sentinels shared by every layer: one definition each."""
 
-QUARTERS_PER_YEAR = 4
-"""One step is a quarter."""
+from gpfed.parameters.machinery import QUARTERS_PER_YEAR
+
+__all__ = ["NO_CONTRACT", "NO_FEDERATION", "PENCE_PER_GBP", "QUARTERS_PER_YEAR"]
 
 PENCE_PER_GBP = 100
 """The ledger keeps whole pence."""

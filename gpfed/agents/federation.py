@@ -44,14 +44,14 @@ class Federation(Agent):
         self.area = int(state.area[members[0]])
         self.account = model.ledger.open_account("federation")
         self.founded_step = model.steps
-        state.federation[members] = self.unique_id
+        state.set_federation(members, self.unique_id)
         state.below_share_quarters[members] = 0
 
     # --- what it is ---------------------------------------------------------------------------
     @property
     def members(self) -> list[int]:
         """Member practices (indices, ascending), read from the practices' federation column."""
-        return np.flatnonzero(self.model.practice_state.federation == self.unique_id).tolist()
+        return self.model.practice_state.members_of(self.unique_id)
 
     @property
     def member_agents(self) -> list:
@@ -221,7 +221,7 @@ class Federation(Agent):
     def add(self, practice: int) -> None:
         """Admit a practice (a graph neighbour of a member, in the same area)."""
         state = self.model.practice_state
-        state.federation[practice] = self.unique_id
+        state.set_federation(practice, self.unique_id)
         state.below_share_quarters[practice] = 0
 
     def release(self, practice: int) -> None:
@@ -232,7 +232,7 @@ class Federation(Agent):
         is no longer federated. A federation left with fewer than two members dissolves.
         """
         state = self.model.practice_state
-        state.federation[practice] = NO_FEDERATION
+        state.set_federation(practice, NO_FEDERATION)
         state.below_share_quarters[practice] = 0
         members = self.members
         if len(members) < 2:
@@ -245,7 +245,7 @@ class Federation(Agent):
         others = parts[1:]
         for part in others:
             for i in part:
-                state.federation[i] = NO_FEDERATION
+                state.set_federation(i, NO_FEDERATION)
                 self.model.contracts.return_to_gms(i, self.unique_id)
         # Every spun-off part's share is of the balance and list before any part leaves.
         balance = int(self.model.ledger.balance_pence[self.account])
@@ -257,7 +257,8 @@ class Federation(Agent):
                 self.model.ledger.settle(
                     self.account, spun_off.account, share / PENCE_PER_GBP, Purpose.FEDERATION_SPLIT
                 )
-        if len(self.members) < 2:
+        # The largest connected part stays in this federation.
+        if len(parts[0]) < 2:
             self.dissolve()
 
     def dissolve(self) -> None:
@@ -281,7 +282,7 @@ class Federation(Agent):
                 self.account, ECONOMY, balance / PENCE_PER_GBP, Purpose.FEDERATION_WIND_UP
             )
         state = model.practice_state
-        state.federation[members] = NO_FEDERATION
+        state.set_federation(members, NO_FEDERATION)
         state.below_share_quarters[members] = 0
         self.remove()
 

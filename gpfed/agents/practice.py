@@ -381,7 +381,7 @@ def _shapley_options(
         if k < n_found:
             members = [int(partner[k])]
         else:
-            members = np.flatnonzero(state.federation == join_federation[k - n_found]).tolist()
+            members = state.members_of(int(join_federation[k - n_found]))
         shares = rule_shares(
             "shapley",
             lists[[*members, i]],

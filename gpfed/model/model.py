@@ -12,6 +12,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -166,6 +167,7 @@ class GPFedModel(Model):
         self.practice_class, self.federation_class = practice_class, federation_class
         self.trust_class, self.commissioner_class = trust_class, commissioner_class
         root = streams_.seed_sequence(rng)
+        self._federation_index: dict[int, Federation] = {}
         super().__init__(rng=root)
         self.seed = root.entropy
         self.streams = streams_.RandomStreams(root)
@@ -189,7 +191,6 @@ class GPFedModel(Model):
         self.lot_baseline = economy.lot_baseline
         self.area_emergency_baseline_per_head = economy.area_emergency_baseline_per_head
         self.registrations = Registrations()
-        self._federation_index: dict[int, Federation] | None = None
         self.entrant_account: int | None = None
         self.federation_counts = {"left": 0, "joined": 0, "founded": 0}
         self.federation_value = self._coalition_value(self.levers)
@@ -220,24 +221,24 @@ class GPFedModel(Model):
     # --- the agents, as Mesa registers them -------------------------------------------------------
     @property
     def federations(self) -> Mapping[int, Federation]:
-        """The federations in existence, by unique id (read from Mesa's agent registry)."""
-        if self._federation_index is None:
-            self._federation_index = {
-                f.unique_id: f for f in self.agents_by_type.get(self.federation_class, ())
-            }
-        return self._federation_index
+        """The federations in existence, by unique id, in the order Mesa registered them.
+
+        An index of Mesa's agent registry, kept by Mesa's own registration hooks below (read-only
+        to callers).
+        """
+        return MappingProxyType(self._federation_index)
 
     def register_agent(self, agent: Any) -> None:
-        """Mesa's registration of a new agent; a new federation renews the federation index."""
+        """Mesa's registration of a new agent; a federation enters the federation index."""
         super().register_agent(agent)
         if isinstance(agent, Federation):
-            self._federation_index = None
+            self._federation_index[agent.unique_id] = agent
 
     def deregister_agent(self, agent: Any) -> None:
-        """Mesa's removal of an agent; a federation's renews the federation index."""
+        """Mesa's removal of an agent; a federation leaves the federation index."""
         super().deregister_agent(agent)
         if isinstance(agent, Federation):
-            self._federation_index = None
+            del self._federation_index[agent.unique_id]
 
     def practice_agent(self, index: int) -> Practice | None:
         """The Practice agent of row ``index`` (on its network node), None once it has exited."""

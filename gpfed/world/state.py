@@ -19,7 +19,9 @@ class PracticeState:
     """Columns of practice state; index i is practice i (closed practices keep their row).
 
     Lists, partners and flows are per practice; money flows are £ in the last quarter.
-    ``federation`` holds the unique id of the practice's Federation agent (-1: none);
+    ``federation`` holds the unique id of the practice's Federation agent (-1: none): the one
+    record of who belongs where, changed only through :meth:`set_federation` (the column is
+    read-only otherwise), which keeps the per-federation index :meth:`members_of` reads with it;
     ``below_share_quarters`` counts quarters its federation share stayed below its autonomy
     cost; ``gms_notices`` counts remedial notices under the GMS quality floor.
     """
@@ -50,6 +52,8 @@ class PracticeState:
     def __post_init__(self) -> None:
         n = len(self.list_size)
         self.federation = np.full(n, NO_FEDERATION, dtype=np.int64)
+        self.federation.flags.writeable = False
+        self._members: dict[int, set[int]] = {}
         self.below_share_quarters = np.zeros(n, dtype=np.int64)
         self.autonomy_cost_gbp_per_year = np.zeros(n)
         self.gms_notices = np.zeros(n, dtype=np.int64)
@@ -80,6 +84,28 @@ class PracticeState:
             referral_trust=world.referral_trust.copy(),
             referral_share=world.referral_share.copy(),
         )
+
+    def set_federation(self, practices: int | list[int] | np.ndarray, federation: int) -> None:
+        """Move practices into ``federation`` (a unique id), or out of any with ``NO_FEDERATION``.
+
+        The only way membership changes: the column and its index change together.
+        """
+        rows = np.atleast_1d(np.asarray(practices, dtype=np.int64))
+        for practice, old in zip(rows.tolist(), self.federation[rows].tolist(), strict=True):
+            if old != NO_FEDERATION:
+                members = self._members[old]
+                members.discard(practice)
+                if not members:
+                    del self._members[old]
+            if federation != NO_FEDERATION:
+                self._members.setdefault(federation, set()).add(practice)
+        self.federation.flags.writeable = True
+        self.federation[rows] = federation
+        self.federation.flags.writeable = False
+
+    def members_of(self, federation: int) -> list[int]:
+        """The practices in ``federation`` (unique id), ascending."""
+        return sorted(self._members.get(federation, ()))
 
     @property
     def weighted_list(self) -> np.ndarray:

@@ -44,7 +44,14 @@ def make_state(list_size, *, is_open=None, partners=None, **columns) -> Practice
     return state
 
 
-# --- failing -------------------------------------------------------------------------------------
+def set_federations(state: PracticeState, column) -> None:
+    column = np.asarray(column)
+    for federation in np.unique(column[column != NO_FEDERATION]).tolist():
+        state.set_federation(np.flatnonzero(column == federation), federation)
+    np.testing.assert_array_equal(state.federation, column)
+
+
+# --- failing --------------------------------------------------------------------------------------
 
 
 def test_failing_run_counts_quarters_below_threshold_and_one_good_quarter_resets_it():
@@ -74,7 +81,7 @@ def test_failing_threshold_scales_with_its_share():
     assert Practice.count_failing_quarters(state, threshold_share=0.3).tolist() == [0]
 
 
-# --- drawings ------------------------------------------------------------------------------------
+# --- drawings -------------------------------------------------------------------------------------
 
 
 def test_drawings_leave_exactly_the_working_capital():
@@ -121,7 +128,7 @@ def test_drawings_of_an_exact_whole_pence_surplus_take_all_of_it():
 
 def test_members_below_their_autonomy_cost_for_long_enough_leave():
     state = make_state([1000] * 6)
-    state.federation = np.array([7, 7, 7, NO_FEDERATION, 8, 8])
+    set_federations(state, [7, 7, 7, NO_FEDERATION, 8, 8])
     state.autonomy_cost_gbp_per_year = np.full(6, 100.0)
     state.below_share_quarters = np.array([3, 3, 3, 5, 0, 3])
     before = state.below_share_quarters.copy()
@@ -140,7 +147,7 @@ def test_members_below_their_autonomy_cost_for_long_enough_leave():
 
 def test_leaving_waits_for_federation_leave_quarters():
     state = make_state([1000] * 2)
-    state.federation = np.array([7, 7])
+    set_federations(state, [7, 7])
     state.autonomy_cost_gbp_per_year = np.full(2, 100.0)
     members, shares = np.array([0, 1]), np.array([0.0, 0.0])
     lv, rng = levers(federation_leave_quarters=3), np.random.default_rng(1)
@@ -156,7 +163,7 @@ def test_leaving_waits_for_federation_leave_quarters():
 def test_departure_order_is_a_random_permutation_of_the_leavers():
     n = 30
     state = make_state([1000] * n)
-    state.federation = np.full(n, 7)
+    set_federations(state, np.full(n, 7))
     state.autonomy_cost_gbp_per_year = np.full(n, 100.0)
     state.below_share_quarters = np.full(n, 10)
     members = np.arange(n)
@@ -172,7 +179,7 @@ def test_departure_order_is_a_random_permutation_of_the_leavers():
     assert len(orders) > 1
 
 
-# --- choosing a federation ----------------------------------------------------------------------
+# --- choosing a federation ------------------------------------------------------------------------
 
 
 def options(chooser, founds, target, utility, size) -> FederationOptions:
@@ -282,7 +289,7 @@ def options_world():
         [1000, 2000, 3000, 4000, 1500, 500, 400],
         is_open=[True, True, True, True, True, False, True],
     )
-    state.federation = np.array([-1, -1, -1, 7, 7, -1, -1])
+    set_federations(state, [-1, -1, -1, 7, 7, -1, -1])
     state.autonomy_cost_gbp_per_year = np.array([50.0, 150.0, 200.0, 0.0, 0.0, 0.0, 10.0])
     pairs = [(0, 1), (0, 3), (1, 2), (0, 5), (2, 4), (6, 4)]
     src = np.array([a for a, b in pairs] + [b for a, b in pairs])
@@ -415,7 +422,7 @@ def test_exit_merges_with_the_merge_probability():
     assert picks.count(10) / len(picks) == pytest.approx(0.3, abs=0.03)
 
 
-# --- the extension point ----------------------------------------------------------------------------
+# --- the extension point --------------------------------------------------------------------------
 
 
 class NeverFederates(Practice):

@@ -1,0 +1,201 @@
+"""Federation decisions, and reading membership from the federation column, on hand-made data."""
+
+import dataclasses
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from gpfed.agents import Federation
+from gpfed.agents.coalition import Membership, pooled_lists
+from gpfed.agents.holders import cost_based_bid
+from gpfed.parameters import Params
+from gpfed.world.units import NO_FEDERATION
+
+LEVERS = Params().timeline().at(0)
+
+
+def levers(**changes):
+    return dataclasses.replace(LEVERS, **changes)
+
+
+def linear_value(pooled, members):
+    # v(S) = 0.1 L_S - 50 |S| for coalitions of two or more, 0 otherwise.
+    pooled = np.asarray(pooled, dtype=float)
+    members = np.asarray(members, dtype=float)
+    return np.where(members >= 2, 0.1 * pooled - 50.0 * members, 0.0)
+
+
+# --- admission ------------------------------------------------------------------------------------
+
+
+def test_an_applicant_is_admitted_only_if_its_marginal_value_is_positive():
+    # v(5500, 2) = 450. With 1000 more: v(6500, 3) = 500 (+50); with 400: 440 (-10);
+    # with exactly 500: v(6000, 3) = 450 (no gain: refused).
+    assert Federation.admits(5500.0, 2, 1000.0, linear_value) is True
+    assert Federation.admits(5500.0, 2, 400.0, linear_value) is False
+    assert Federation.admits(5500.0, 2, 500.0, linear_value) is False
+
+
+def test_a_lone_practice_admits_a_partner_whose_pair_has_positive_value():
+    # v of a lone practice is 0; v(1000 + 1000, 2) = 100 > 0, v(400 + 500, 2) = -10.
+    assert Federation.admits(1000.0, 1, 1000.0, linear_value) is True
+    assert Federation.admits(400.0, 1, 500.0, linear_value) is False
+
+
+# --- sharing results ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "result", "expenses_gbp", "payout"),
+    [
+        # Target: one quarter of members' expenses, £1,000 = 100,000p. Reserves 0: keeps
+        # 20% of 10,000p = 2,000p, pays out 8,000p.
+        (0, 10_000, 1000.0, 8_000),
+        # Reserves already at the target: keeps nothing, pays out the whole surplus.
+        (100_000, 10_000, 1000.0, 10_000),
+        # Above the target: still keeps nothing.
+        (150_000, 10_000, 1000.0, 10_000),
+        # 1,000p short of the target: keeps only 1,000p of the 2,000p.
+        (99_000, 10_000, 1000.0, 9_000),
+        # The retained share is floored to whole pence: 20% of 10,001p keeps 2,000p.
+        (0, 10_001, 1000.0, 8_001),
+        # A loss pays nothing out.
+        (6_000, -5_000, 1000.0, 0),
+        # Starting in debt: keeps 2,000p, would pay 8,000p but holds only 3,000p.
+        (-7_000, 10_000, 1000.0, 3_000),
+        # Still in debt after a surplus: pays nothing.
+        (-600, 500, 1000.0, 0),
+        # No expenses, no target: keeps nothing.
+        (0, 10_000, 0.0, 10_000),
+    ],
+)
+def test_share_results_keeps_a_share_only_up_to_the_reserve_target(
+    start, result, expenses_gbp, payout
+):
+    lv = levers(federation_retained_share=0.2, federation_reserve_target_quarters=1.0)
+    paid = Federation.share_results(
+        np.array([start + result]), np.array([result]), np.array([expenses_gbp]), lv
+    )
+    assert paid.dtype == np.int64
+    assert paid.tolist() == [payout]
+
+
+def test_share_results_is_vectorised_and_never_pays_more_than_is_held():
+    lv = levers(federation_retained_share=0.5, federation_reserve_target_quarters=2.0)
+    start = np.array([0, 0, 50_000, -10_000])
+    result = np.array([10_000, 300_000, 10_000, 12_000])
+    balance = start + result
+    expenses = np.array([100.0, 100.0, 100.0, 1000.0])
+    paid = Federation.share_results(balance, result, expenses, lv)
+    # Targets 20,000p, 20,000p, 20,000p, 200,000p. Rooms 20,000, 20,000, 0, 210,000.
+    # Retained min(half, room): 5,000, 20,000, 0, 6,000.
+    assert paid.tolist() == [5_000, 280_000, 10_000, 2_000]
+    assert (paid <= np.maximum(balance, 0)).all()
+    assert (paid >= 0).all()
+
+
+def test_no_retained_share_pays_out_the_whole_surplus():
+    lv = levers(federation_retained_share=0.0)
+    paid = Federation.share_results(np.array([10_000]), np.array([10_000]), np.array([1e6]), lv)
+    assert paid.tolist() == [10_000]
+
+
+# --- handing back, opting in, bidding -------------------------------------------------------------
+
+
+def test_only_federations_in_debt_holding_a_contract_hand_it_back():
+    balance = np.array([-1, -1, 0, 5_000, -100_000])
+    holds = np.array([True, False, True, True, True])
+    np.testing.assert_array_equal(
+        Federation.hand_back(balance, holds), [True, False, False, False, True]
+    )
+
+
+def test_large_enough_federations_holding_no_contract_opt_in():
+    lv = levers(bidder_min_population=20_000)
+    pooled = np.array([20_000.0, 19_999.0, 50_000.0, 80_000.0])
+    holds = np.array([False, False, True, False])
+    np.testing.assert_array_equal(Federation.opt_in(pooled, holds, lv), [True, False, False, True])
+    np.testing.assert_array_equal(
+        Federation.opt_in(pooled, holds, levers(bidder_min_population=60_000)),
+        [False, False, False, True],
+    )
+
+
+def test_federations_bid_alone_and_allied_where_alliances_may_bid():
+    assert Federation.decide_bids(levers(alliances_may_bid=True)) == (True, True)
+    assert Federation.decide_bids(levers(alliances_may_bid=False)) == (True, False)
+
+
+def price(reserve, saving=0.1, markup=0.04, sd=0.0, seed=0):
+    return Federation.price_bid(
+        1_000_000.0,
+        0.5,
+        reserve,
+        saving,
+        markup,
+        levers(holder_cost_sd=sd),
+        np.random.default_rng(seed),
+    )
+
+
+def test_federation_prices_its_expected_cost_at_the_markup_capped_at_the_reserve():
+    # Cost without noise: 1,000,000 x (1 - 0.1 x 0.5) = 950,000; at 4%: 988,000.
+    assert price(2_000_000.0) == pytest.approx(988_000.0)
+    assert price(960_000.0) == pytest.approx(960_000.0)
+    assert price(950_000.0) is None
+    assert price(900_000.0) is None
+    assert price(2_000_000.0, saving=0.0, markup=0.0) == pytest.approx(1_000_000.0)
+
+
+def test_federation_bid_is_the_cost_based_bid_at_cost_factor_one():
+    lv = levers(holder_cost_sd=0.03)
+    args = (1_000_000.0, 0.5, 2_000_000.0, 0.1)
+    ours = Federation.price_bid(*args, 0.04, lv, np.random.default_rng(4))
+    assert ours == cost_based_bid(*args, 1.0, 0.04, lv, np.random.default_rng(4))
+    assert ours != pytest.approx(988_000.0, abs=1.0)
+
+
+# --- membership from the federation column --------------------------------------------------------
+
+
+def record(unique_id):
+    return SimpleNamespace(unique_id=unique_id, account=100 + unique_id, area=0)
+
+
+def test_membership_groups_members_by_federation_in_id_order():
+    column = np.array([7, NO_FEDERATION, 3, 7, 3, 3, NO_FEDERATION])
+    lists = np.array([100, 200, 300, 400, 500, 600, 700])
+    by_id = {3: record(3), 7: record(7)}
+    membership = Membership.of(column, lists, by_id)
+    assert [f.unique_id for f in membership.federations] == [3, 7]
+    assert membership.federations[0] is by_id[3]
+    np.testing.assert_array_equal(membership.members, [2, 4, 5, 0, 3])
+    np.testing.assert_array_equal(membership.group, [0, 0, 0, 1, 1])
+    np.testing.assert_array_equal(membership.pooled_list, [1400.0, 500.0])
+    np.testing.assert_array_equal(membership.size, [3, 2])
+    pooled, size = pooled_lists(column, lists)
+    np.testing.assert_array_equal(pooled, [1400.0, 500.0])
+    np.testing.assert_array_equal(size, [3, 2])
+
+
+def test_membership_with_ids_beyond_sixteen_bits():
+    column = np.array([70_000, 5, NO_FEDERATION, 70_000, 5])
+    lists = np.array([10, 20, 30, 40, 50])
+    membership = Membership.of(column, lists, {5: record(5), 70_000: record(70_000)})
+    assert [f.unique_id for f in membership.federations] == [5, 70_000]
+    np.testing.assert_array_equal(membership.members, [1, 4, 0, 3])
+    np.testing.assert_array_equal(membership.group, [0, 0, 1, 1])
+    np.testing.assert_array_equal(membership.pooled_list, [70.0, 50.0])
+    np.testing.assert_array_equal(membership.size, [2, 2])
+
+
+def test_membership_of_no_federations_is_empty():
+    column = np.full(4, NO_FEDERATION)
+    membership = Membership.of(column, np.array([1, 2, 3, 4]), {})
+    assert membership.federations == []
+    assert len(membership.members) == len(membership.group) == 0
+    assert len(membership.pooled_list) == len(membership.size) == 0
+    pooled, size = pooled_lists(column, np.array([1, 2, 3, 4]))
+    assert len(pooled) == len(size) == 0

@@ -1,0 +1,179 @@
+"""Trust and commissioner decisions on hand-made states and bids."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from gpfed.agents import Commissioner, Trust
+from gpfed.agents.holders import cost_based_bid
+from gpfed.institutions.tender import Bid
+from gpfed.parameters import Params
+from gpfed.world.state import PracticeState
+
+LEVERS = Params().timeline().at(0)
+
+
+def levers(**changes):
+    return dataclasses.replace(LEVERS, **changes)
+
+
+def referral_state() -> PracticeState:
+    # Practice 0 refers 75% to trust 0 and 25% to trust 1; practice 1 half to 2, half to 1.
+    n = 2
+    return PracticeState(
+        is_open=np.ones(n, dtype=bool),
+        list_size=np.array([5000, 8000]),
+        need_weight=np.ones(n),
+        diabetes_prevalence=np.zeros(n),
+        quality=np.full(n, 0.8),
+        partners=np.ones(n, dtype=np.int64),
+        senior_partners=np.zeros(n, dtype=np.int64),
+        cost_efficiency=np.ones(n),
+        mpig_gbp_per_year=np.zeros(n),
+        area=np.zeros(n, dtype=np.int64),
+        referral_trust=np.array([[0, 1], [2, 1]]),
+        referral_share=np.array([[0.75, 0.25], [0.5, 0.5]]),
+    )
+
+
+SPARE = np.array([0.1, 0.2, 0.0])
+# Referral-weighted spare capacity: 0.75 x 0.1 + 0.25 x 0.2 = 0.125; 0.5 x 0 + 0.5 x 0.2 = 0.1.
+WEIGHTED_SPARE = np.array([0.125, 0.1])
+
+
+# --- induced demand -------------------------------------------------------------------------------
+
+
+def test_induced_demand_is_elasticity_times_referral_weighted_spare_capacity_under_pbr():
+    lv = levers(hospital_payment="pbr", induced_demand_elasticity=0.5)
+    np.testing.assert_allclose(
+        Trust.induce_demand(referral_state(), SPARE, lv), 0.5 * WEIGHTED_SPARE, rtol=1e-12
+    )
+    lv = levers(hospital_payment="pbr", induced_demand_elasticity=2.0)
+    np.testing.assert_allclose(
+        Trust.induce_demand(referral_state(), SPARE, lv), 2.0 * WEIGHTED_SPARE, rtol=1e-12
+    )
+
+
+@pytest.mark.parametrize("payment", ["block", "capitation"])
+def test_no_induced_demand_without_payment_per_episode(payment):
+    lv = levers(hospital_payment=payment, induced_demand_elasticity=0.5)
+    np.testing.assert_array_equal(Trust.induce_demand(referral_state(), SPARE, lv), [0.0, 0.0])
+
+
+def test_a_blend_induces_demand_in_proportion_to_its_pbr_share():
+    lv = levers(hospital_payment="blend", blend_pbr_share=0.3, induced_demand_elasticity=0.5)
+    np.testing.assert_allclose(
+        Trust.induce_demand(referral_state(), SPARE, lv), 0.3 * 0.5 * WEIGHTED_SPARE, rtol=1e-12
+    )
+
+
+def test_full_trusts_induce_no_demand():
+    lv = levers(hospital_payment="pbr", induced_demand_elasticity=0.5)
+    np.testing.assert_array_equal(
+        Trust.induce_demand(referral_state(), np.zeros(3), lv), [0.0, 0.0]
+    )
+
+
+# --- trusts' bids ---------------------------------------------------------------------------------
+
+
+def test_trust_bids_only_where_trusts_may_bid():
+    assert Trust.decide_bid(levers(trusts_may_bid=True)) is True
+    assert Trust.decide_bid(levers(trusts_may_bid=False)) is False
+
+
+def test_trust_prices_its_expected_cost_at_the_markup_capped_at_the_reserve():
+    lv = levers(holder_cost_sd=0.0)
+
+    def price(reserve, saving=0.05, markup=0.1):
+        return Trust.price_bid(
+            2_000_000.0, 0.4, reserve, saving, markup, lv, np.random.default_rng(0)
+        )
+
+    # Cost without noise: 2,000,000 x (1 - 0.05 x 0.4) = 1,960,000; at 10%: 2,156,000.
+    assert price(3_000_000.0) == pytest.approx(2_156_000.0)
+    assert price(2_000_000.0) == pytest.approx(2_000_000.0)
+    assert price(1_960_000.0) is None
+    assert price(3_000_000.0, saving=0.0, markup=0.0) == pytest.approx(2_000_000.0)
+
+
+def test_trust_bid_is_the_cost_based_bid_at_cost_factor_one():
+    lv = levers(holder_cost_sd=0.03)
+    args = (2_000_000.0, 0.4, 5_000_000.0, 0.05)
+    ours = Trust.price_bid(*args, 0.1, lv, np.random.default_rng(9))
+    assert ours == cost_based_bid(*args, 1.0, 0.1, lv, np.random.default_rng(9))
+
+
+# --- the tender calendar --------------------------------------------------------------------------
+
+
+def test_tenders_fall_every_tender_every_quarters_from_the_first():
+    lv = levers(tender_every_quarters=4)
+    assert [q for q in range(13) if Commissioner.tenders_now(q, lv)] == [0, 4, 8, 12]
+    lv = levers(tender_every_quarters=3)
+    assert [q for q in range(10) if Commissioner.tenders_now(q, lv)] == [0, 3, 6, 9]
+    lv = levers(tender_every_quarters=1)
+    assert all(Commissioner.tenders_now(q, lv) for q in range(5))
+
+
+# --- awards ---------------------------------------------------------------------------------------
+
+
+def bid(holder, price, quality, capacity, account):
+    federation = 7 if holder in ("federation", "alliance") else None
+    trust = 1 if holder in ("trust", "alliance") else None
+    return Bid(holder, federation, trust, price, quality, capacity, account)
+
+
+# With quality weight 0.65 and the lowest price 80:
+#   A: 0.65 x 0.5 + 0.35 x 80/100 = 0.605    (the most capable)
+#   B: 0.65 x 0.4 + 0.35 x 80/80  = 0.610    (the cheapest)
+#   C: 0.65 x 0.6 + 0.35 x 80/90  = 0.7011   (the best score)
+A = bid("federation", 100.0, 0.5, 2.0, account=11)
+B = bid("trust", 80.0, 0.4, 0.4, account=12)
+C = bid("alliance", 90.0, 0.6, 1.4, account=13)
+RESERVE = 120.0
+
+
+def award(bids, **changes):
+    lv = levers(**{"quality_weight": 0.65, "direct_award_probability": 0.0, **changes})
+    return Commissioner.award(bids, RESERVE, lv, np.random.default_rng(0))
+
+
+def test_the_best_score_wins_at_its_own_price():
+    assert award([A, B, C]) == (C, 90.0)
+    assert award([C, B, A]) == (C, 90.0)
+
+
+def test_the_score_weighs_quality_against_price():
+    assert award([A, B, C], quality_weight=0.0) == (B, 80.0)
+    assert award([A, B, C], quality_weight=1.0) == (C, 90.0)
+    assert award([A, B], quality_weight=1.0) == (A, 100.0)
+
+
+def test_own_federation_bias_favours_federations_bidding_alone():
+    # A: 0.605 + 0.2 = 0.805 beats C: 0.7011 (an alliance gets no bias).
+    assert award([A, B, C], commissioner_own_federation_bias=0.2) == (A, 100.0)
+
+
+def test_equal_scores_go_to_the_first_bid():
+    twin = dataclasses.replace(C, account=99)
+    winner, _ = award([A, twin, C])
+    assert winner.account == 99
+    winner, _ = award([A, C, twin])
+    assert winner.account == 13
+
+
+def test_direct_award_goes_to_the_most_capable_bidder_at_the_reserve():
+    assert award([B, C, A], direct_award_probability=1.0) == (A, RESERVE)
+    assert award([B, C], direct_award_probability=1.0) == (C, RESERVE)
+
+
+def test_direct_awards_happen_with_their_probability():
+    lv = levers(quality_weight=0.65, direct_award_probability=0.3)
+    rng = np.random.default_rng(8)
+    prices = [Commissioner.award([A, B, C], RESERVE, lv, rng)[1] for _ in range(4000)]
+    assert set(prices) == {90.0, RESERVE}
+    assert prices.count(RESERVE) / len(prices) == pytest.approx(0.3, abs=0.03)

@@ -28,7 +28,7 @@ from gpfed.agents.coalition import (
     contract_margin_gbp_per_patient_per_year,
     coordination_cost_gbp_per_year,
 )
-from gpfed.agents.holders import BidderFacts, cost_based_bid, integration_effect
+from gpfed.agents.holders import integration_effect
 from gpfed.agents.patients import (
     Registrations,
     blend_into,
@@ -38,14 +38,13 @@ from gpfed.agents.patients import (
 )
 from gpfed.agents.practice import STAY_ALONE, federation_options
 from gpfed.institutions import contract_terms
-from gpfed.institutions import lots as lots_
 from gpfed.institutions.allocation import buy_other_services, pay_allocations
 from gpfed.institutions.gms import gms_income, pay_gms, quality_floor_terminations
 from gpfed.institutions.hospital_payment import pay_hospitals
 from gpfed.institutions.network_contract import pay_network_payments
 from gpfed.institutions.quality_premium import pay_quality_premium
-from gpfed.institutions.tender import Bid, award_contract, bid_cost_gbp, eligible_federation, markup
 from gpfed.model.build import build_economy, expected_now
+from gpfed.model.tendering import Deciders, tender_round
 from gpfed.outputs import METRICS, compute_metrics
 from gpfed.parameters import Levers, Params, step_to_quarter
 from gpfed.world import streams as streams_
@@ -369,117 +368,25 @@ class GPFedModel(Model):
     def _stage_tenders(self) -> None:
         """On the calendar, commissioners offer lots, bidders bid, commissioners award."""
         levers = self.levers
-        regime = levers.gp_contract_regime
-        if regime == "gms" or not self.commissioner_class.tenders_now(self._quarter_index, levers):
+        if levers.gp_contract_regime == "gms" or not self.commissioner_class.tenders_now(
+            self._quarter_index, levers
+        ):
             return
         state = self.practice_state
-        expected = expected_now(
-            state, self.trust_state, self.demand_rates, levers, self.trust_class
+        tender_round(
+            state,
+            self.trust_state,
+            self.contracts,
+            self.ledger,
+            self.federations,
+            self.locality,
+            expected_now(state, self.trust_state, self.demand_rates, levers, self.trust_class),
+            levers,
+            Deciders(self.federation_class, self.trust_class, self.commissioner_class),
+            self._bidder_account,
+            self.streams["tenders"],
+            self.steps,
         )
-        by_id = sorted(self.federations.values(), key=lambda f: f.unique_id)
-        if regime == "optional":
-            pooled = np.array([f.list_size for f in by_id], dtype=float)
-            holds = np.array([f.contract is not None for f in by_id], dtype=bool)
-            offering = self.federation_class.opt_in(pooled, holds, levers) if by_id else []
-            lots = lots_.optional_lots(
-                state,
-                levers,
-                [
-                    (f.unique_id, np.array(f.members))
-                    for f, o in zip(by_id, offering, strict=True)
-                    if o
-                ],
-                expected,
-            )
-        else:
-            lots = lots_.tendered_lots(
-                state, levers, self.contracts.coverage, self.locality, expected
-            )
-        if not lots:
-            return
-        rng = self.streams["tenders"]
-        by_area: dict[int, list[Federation]] = {}
-        for federation in by_id:
-            by_area.setdefault(federation.area, []).append(federation)
-        members = np.flatnonzero(state.federation != NO_FEDERATION)
-        ids = np.fromiter(self.federations, dtype=np.int64, count=len(self.federations))
-        pooled_lists = np.bincount(
-            state.federation[members],
-            weights=state.list_size[members],
-            minlength=max(self.federations, default=-1) + 1,
-        )[ids]
-        facts = BidderFacts(ids, pooled_lists, lambda f: self.federations[f].quality, levers)
-        bid_costs: list[tuple[int, float]] = []
-        main = lots_.main_trusts(state, len(self.trust_state.capacity), lots)
-        for lot, main_trust in zip(lots, main.tolist(), strict=True):
-            covered = self.contracts.coverage[lot.practices] != NO_CONTRACT
-            if len(covered) == 0 or covered.any():
-                continue
-            bids = self._bids(lot, by_area.get(lot.area, []), main_trust, facts, bid_costs, rng)
-            if bids:
-                reserve = lot.reserve_gbp_per_quarter(levers)
-                winner, price = self.commissioner_class.award(bids, reserve, levers, rng)
-                self.contracts.add(
-                    award_contract(
-                        len(self.contracts.contracts),
-                        lot,
-                        winner,
-                        price,
-                        state.list_size,
-                        levers,
-                        self.steps,
-                    )
-                )
-        if bid_costs:
-            payer, amount = zip(*bid_costs, strict=True)
-            self.ledger.pay(np.array(payer), ECONOMY, np.array(amount), Purpose.BID_COSTS)
-
-    def _bids(self, lot, area_federations, main_trust, facts, bid_costs, rng) -> list[Bid]:
-        """Every eligible bidder decides whether and what to bid; bid costs are recorded."""
-        levers, state = self.levers, self.practice_state
-        if lot.federation is not None:
-            federations = [lot.federation]
-        else:
-            # A federation bids where it has members: for its locality, or its area's pathway.
-            population = lot.kind == "population"
-            local = set(state.federation[lot.practices].tolist()) if population else set()
-            federations = [
-                f.unique_id
-                for f in area_federations
-                if eligible_federation(
-                    facts.list_size[f.unique_id],
-                    self.contracts.held_by(f.unique_id) is not None,
-                    not population or f.unique_id in local,
-                    levers,
-                )
-            ]
-        bidders = []
-        alone_bids, allied_bids = self.federation_class.decide_bids(levers)
-        for federation in federations:
-            alone, allied = facts.federation(federation, main_trust)
-            if alone_bids:
-                bidders.append((self.federation_class, alone))
-            if allied_bids:
-                bidders.append((self.federation_class, allied))
-        if lot.federation is None and self.trust_class.decide_bid(levers):
-            bidders.append((self.trust_class, facts.trust(main_trust)))
-        if levers.outside_entrants and lot.federation is None:
-            bidders.append((None, facts.entrant))
-        reserve = lot.reserve_gbp_per_quarter(levers)
-        rival_markup = markup(len(bidders), levers)
-        bids = []
-        for decider, (holder, federation, trust, capacity, saving, quality, efficiency) in bidders:
-            args = (lot.baseline_gbp_per_quarter, lot.emergency_share, reserve, saving)
-            if decider is None:
-                price = cost_based_bid(*args, efficiency, rival_markup, levers, rng)
-            else:
-                price = decider.price_bid(*args, rival_markup, levers, rng)
-            if price is None:
-                continue
-            account = self._bidder_account(holder, federation, trust)
-            bid_costs.append((account, bid_cost_gbp(reserve, levers)))
-            bids.append(Bid(holder, federation, trust, price, quality, capacity, account))
-        return bids
 
     def _bidder_account(self, holder: str, federation: int | None, trust: int | None) -> int:
         """The account a bidder pays bid costs from; an entrant's is opened at its first bid."""

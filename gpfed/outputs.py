@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+import pandas as pd
 
 from gpfed.agents.coalition import pooled_lists
 from gpfed.institutions.contract_terms import HOLDER_KINDS, ContractBook
 from gpfed.parameters import Levers
 from gpfed.world.ledger import Accounts, Ledger, Purpose
 from gpfed.world.state import CommissionerState, PracticeState, TrustState
-from gpfed.world.units import QUARTERS_PER_YEAR
+from gpfed.world.units import NO_FEDERATION, QUARTERS_PER_YEAR
 
 METRICS: dict[str, str] = {
     "practices_open": "open GP practices",
@@ -72,6 +73,47 @@ METRICS: dict[str, str] = {
     "federations this quarter, £",
 }
 """Every model-level series with its meaning and unit: the DataCollector's model reporters."""
+
+PRACTICE_TABLE = {
+    "index": "index",
+    "list_size": "list_size",
+    "partners": "partners",
+    "quality": "quality",
+    "area": "area",
+    "income_gbp": "income_gbp",
+    "profit_per_partner_gbp_per_year": "profit_per_partner_gbp_per_year",
+    "reserves_gbp": "reserves_gbp",
+    "emergency_admissions": "emergency_admissions",
+    "federation_id": "federation_id",
+    "contract": "contract",
+}
+TRUST_TABLE = {
+    "index": "index",
+    "emergency_admissions": "emergency_admissions",
+    "elective_admissions": "elective_admissions",
+    "spare_capacity": "spare_capacity",
+    "income_gbp": "income_gbp",
+    "surplus_gbp": "surplus_gbp",
+    "balance_gbp": "balance_gbp",
+}
+FEDERATION_TABLE = {
+    "area": "area",
+    "founded_step": "founded_step",
+    "n_members": "n_members",
+    "list_size": "list_size",
+    "reserves_gbp": "reserves_gbp",
+    "contract_kind": "contract_kind",
+}
+COMMISSIONER_TABLE = {
+    "index": "index",
+    "area_team": "area_team",
+    "population": "population",
+    "practices_open": "practices_open",
+    "spend_gbp": "spend_gbp",
+    "balance_gbp": "balance_gbp",
+}
+"""The per-agent tables: each agent type's reporters (DataCollector agenttype reporters)."""
+
 
 FLOWS = {
     "closures",
@@ -231,3 +273,67 @@ def _integrated_care_stock(
         if active
         else float("nan"),
     }
+
+
+def series_frame(
+    collected: pd.DataFrame, start_year: int, start_quarter: int, seed: object
+) -> pd.DataFrame:
+    """The model-level series collected each step as a tidy frame with its calendar.
+
+    Columns: ``step`` (0 = the start, k = after k quarters), ``quarter`` (the quarter just
+    simulated), ``date`` (the day the state holds: the start of the next quarter), ``seed``,
+    then every series in :data:`METRICS`.
+    """
+    frame = collected.reset_index(drop=True)
+    steps = np.arange(len(frame))
+    first = pd.Period(f"{start_year}Q{start_quarter}", freq="Q")
+    head = pd.DataFrame(
+        {
+            "step": steps,
+            "quarter": [str(first + max(int(s) - 1, 0)) for s in steps],
+            "date": [(first + int(s)).start_time for s in steps],
+            "seed": str(seed),
+        }
+    )
+    return pd.concat([head, frame], axis=1)
+
+
+CONTRACT_COLUMNS = (
+    "id", "kind", "area", "holder", "federation", "trust", "start", "end", "status",
+    "practices", "price_gbp_per_head_per_quarter", "baseline_gbp_per_head_per_quarter",
+    "quality", "capacity", "notices", "mean_achievement", "result_gbp",
+)  # fmt: skip
+"""The columns of :func:`contracts_frame`."""
+
+
+def contracts_frame(book: ContractBook) -> pd.DataFrame:
+    """One row per integrated contract let in the run, ended ones included.
+
+    Columns: id, kind, area, holder, federation (unique id or -1), trust (-1 if none),
+    start and end step, status, practices covered at award, price and baseline per patient a
+    quarter (£), quality promised, coordination capacity, remedial notices, mean outcome
+    achievement, the holder's accumulated result (£).
+    """
+    rows = [
+        {
+            "id": c.id,
+            "kind": c.kind,
+            "area": c.area,
+            "holder": c.holder,
+            "federation": c.federation if c.federation is not None else NO_FEDERATION,
+            "trust": c.trust if c.trust is not None else -1,
+            "start": c.start,
+            "end": c.end,
+            "status": c.status,
+            "practices": len(c.practices),
+            "price_gbp_per_head_per_quarter": c.price_gbp_per_head_per_quarter,
+            "baseline_gbp_per_head_per_quarter": c.baseline_gbp_per_head_per_quarter,
+            "quality": c.quality,
+            "capacity": c.capacity,
+            "notices": c.notices,
+            "mean_achievement": float(np.mean(c.achievements)) if c.achievements else np.nan,
+            "result_gbp": c.result_gbp,
+        }
+        for c in book.contracts.values()
+    ]
+    return pd.DataFrame(rows, columns=list(CONTRACT_COLUMNS))

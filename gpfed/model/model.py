@@ -45,7 +45,16 @@ from gpfed.institutions.network_contract import pay_network_payments
 from gpfed.institutions.quality_premium import pay_quality_premium
 from gpfed.model.build import build_economy, expected_now
 from gpfed.model.tendering import Deciders, tender_round
-from gpfed.outputs import METRICS, compute_metrics
+from gpfed.outputs import (
+    COMMISSIONER_TABLE,
+    FEDERATION_TABLE,
+    METRICS,
+    PRACTICE_TABLE,
+    TRUST_TABLE,
+    compute_metrics,
+    contracts_frame,
+    series_frame,
+)
 from gpfed.parameters import Levers, Params, step_to_quarter
 from gpfed.world import streams as streams_
 from gpfed.world.arrays import split_pence_by_group
@@ -53,45 +62,6 @@ from gpfed.world.costs import practice_expenses, trust_costs
 from gpfed.world.ledger import ECONOMY, Purpose
 from gpfed.world.state import area_totals
 from gpfed.world.units import NO_CONTRACT, NO_FEDERATION, PENCE_PER_GBP, QUARTERS_PER_YEAR
-
-PRACTICE_TABLE = {
-    "index": "index",
-    "list_size": "list_size",
-    "partners": "partners",
-    "quality": "quality",
-    "area": "area",
-    "income_gbp": "income_gbp",
-    "profit_per_partner_gbp_per_year": "profit_per_partner_gbp_per_year",
-    "reserves_gbp": "reserves_gbp",
-    "emergency_admissions": "emergency_admissions",
-    "federation_id": "federation_id",
-    "contract": "contract",
-}
-TRUST_TABLE = {
-    "index": "index",
-    "emergency_admissions": "emergency_admissions",
-    "elective_admissions": "elective_admissions",
-    "spare_capacity": "spare_capacity",
-    "income_gbp": "income_gbp",
-    "surplus_gbp": "surplus_gbp",
-    "balance_gbp": "balance_gbp",
-}
-FEDERATION_TABLE = {
-    "area": "area",
-    "founded_step": "founded_step",
-    "n_members": "n_members",
-    "list_size": "list_size",
-    "reserves_gbp": "reserves_gbp",
-    "contract_kind": "contract_kind",
-}
-COMMISSIONER_TABLE = {
-    "index": "index",
-    "area_team": "area_team",
-    "population": "population",
-    "practices_open": "practices_open",
-    "spend_gbp": "spend_gbp",
-    "balance_gbp": "balance_gbp",
-}
 
 
 @dataclass(frozen=True)
@@ -685,20 +655,10 @@ class GPFedModel(Model):
 
         Columns: ``step`` (0 = the start, k = after k quarters), ``quarter`` (the quarter just
         simulated), ``date`` (the day the state holds: the start of the next quarter), ``seed``,
-        then every series in :data:`gpfed.model.metrics.METRICS`.
+        then every series in :data:`gpfed.outputs.METRICS`.
         """
-        frame = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-        steps = np.arange(len(frame))
-        first = pd.Period(f"{self._start[0]}Q{self._start[1]}", freq="Q")
-        head = pd.DataFrame(
-            {
-                "step": steps,
-                "quarter": [str(first + max(int(s) - 1, 0)) for s in steps],
-                "date": [(first + int(s)).start_time for s in steps],
-                "seed": str(self.seed),
-            }
-        )
-        return pd.concat([head, frame], axis=1)
+        collected = self.datacollector.get_model_vars_dataframe()
+        return series_frame(collected, *self._start, self.seed)
 
     def agent_frame(self, agent_type: type = Practice) -> pd.DataFrame:
         """Per-agent table of ``agent_type`` (Practice, Trust, Commissioner or Federation), tidy.
@@ -718,34 +678,7 @@ class GPFedModel(Model):
         quarter (£), quality promised, coordination capacity, remedial notices, mean outcome
         achievement, the holder's accumulated result (£).
         """
-        rows = [
-            {
-                "id": c.id,
-                "kind": c.kind,
-                "area": c.area,
-                "holder": c.holder,
-                "federation": c.federation if c.federation is not None else NO_FEDERATION,
-                "trust": c.trust if c.trust is not None else -1,
-                "start": c.start,
-                "end": c.end,
-                "status": c.status,
-                "practices": len(c.practices),
-                "price_gbp_per_head_per_quarter": c.price_gbp_per_head_per_quarter,
-                "baseline_gbp_per_head_per_quarter": c.baseline_gbp_per_head_per_quarter,
-                "quality": c.quality,
-                "capacity": c.capacity,
-                "notices": c.notices,
-                "mean_achievement": float(np.mean(c.achievements)) if c.achievements else np.nan,
-                "result_gbp": c.result_gbp,
-            }
-            for c in self.contracts.contracts.values()
-        ]
-        columns = [
-            "id", "kind", "area", "holder", "federation", "trust", "start", "end", "status",
-            "practices", "price_gbp_per_head_per_quarter", "baseline_gbp_per_head_per_quarter",
-            "quality", "capacity", "notices", "mean_achievement", "result_gbp",
-        ]  # fmt: skip
-        return pd.DataFrame(rows, columns=columns)
+        return contracts_frame(self.contracts)
 
     def ledger_frame(self) -> pd.DataFrame:
         """Money paid per quarter and purpose, £ (see :meth:`Ledger.transfers_frame` for all)."""

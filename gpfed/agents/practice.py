@@ -34,6 +34,8 @@ from gpfed.world.units import NO_CONTRACT, NO_FEDERATION, PENCE_PER_GBP
 
 STAY_ALONE = -1
 """A reconsidering practice's choice when it keeps to itself."""
+PENCE_NOISE_DIGITS = 6
+"""Amounts in pence are exact to a millionth of a penny; digits beyond are binary rounding noise."""
 
 
 @dataclass(frozen=True)
@@ -180,8 +182,10 @@ class Practice(NodeAgent):
             levers: levers in force (``practice_working_capital_quarters``).
         """
         working_capital = levers.practice_working_capital_quarters * expenses_gbp
-        drawable = balance_gbp - working_capital
-        return np.floor(np.maximum(drawable, 0.0) * PENCE_PER_GBP) / PENCE_PER_GBP
+        drawable_pence = np.maximum(balance_gbp - working_capital, 0.0) * PENCE_PER_GBP
+        # Round off binary noise before flooring, so £0.29 (28.999... pence) draws 29 pence.
+        whole_pence = np.floor(np.round(drawable_pence, PENCE_NOISE_DIGITS))
+        return whole_pence / PENCE_PER_GBP
 
     @classmethod
     def leave_federation(

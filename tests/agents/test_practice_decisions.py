@@ -111,11 +111,6 @@ def test_drawings_scale_with_working_capital_quarters():
     ] == pytest.approx(400.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="draw_profits floors x * 100 in binary floating point: £0.29 above working capital "
-    "(0.29 * 100 = 28.999...) is drawn as £0.28, leaving a penny behind",
-)
 def test_drawings_of_an_exact_whole_pence_surplus_take_all_of_it():
     lv = levers(practice_working_capital_quarters=0.5)
     balance = np.array([0.29, 1500.29])

@@ -59,7 +59,7 @@ COMPARE_OUTCOMES: list[str] = [
     "paid_twice_gbp",
     "contract_handbacks",
 ]
-"""Outcomes summarised and plotted, names from :data:`gpfed.model.metrics.METRICS`.
+"""Outcomes summarised and plotted, names from :data:`gpfed.outputs.METRICS`.
 
 Adding a metric's name here is enough: a missing title falls back to its METRICS description.
 """

@@ -1,6 +1,6 @@
 """The outcome series beside the network: six small panels over the run's horizon.
 
-Series names are those of :data:`gpfed.model.metrics.METRICS`; each panel says its unit.
+Series names are those of :data:`gpfed.outputs.METRICS`; each panel says its unit.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A sweep is a TOML file or a :class:`SweepSpec` built in Python. Everything is checked against
 the same parameter spec as single runs before anything runs: an unknown parameter, a bound
 outside a parameter's allowed range, an unknown sampler or output, or zero replications raise
-:class:`SweepError` (a :class:`~gpfed.params.ParameterError`) with a one-line message.
+:class:`SweepError` (a :class:`~gpfed.parameters.ParameterError`) with a one-line message.
 
 Example file::
 

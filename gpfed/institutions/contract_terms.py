@@ -433,7 +433,8 @@ def _pay_contracts(
     ledger.settle(holder, payer, returned, Purpose.RISK_SHARE)
     paid = contract_money + overlap + gms + outcome
     spend = np.bincount(area, weights=paid - returned, minlength=len(accounts.commissioner))
-    # The GMS pass-through is paid on to the practices (settle_quarter pays it from the holder).
+    # The GMS pass-through is paid on to the practices (the core payments stage pays it from the
+    # holder).
     net = paid - gms - spent - returned
     alliance = rows.attribute("holder", object) == "alliance"
     if alliance.any():

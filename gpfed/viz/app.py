@@ -58,7 +58,7 @@ def Layout(children: list[solara.Element]) -> solara.Element:
     """Solara's app layout, or a page saying why a reset was refused (a bad seed).
 
     Mesa's Reset builds the model in a click handler in the sidebar, which Solara renders in the
-    layout's own tree, so a :class:`~gpfed.params.ParameterError` raised there lands here. Like
+    layout's own tree, so a :class:`~gpfed.parameters.ParameterError` raised there lands here. Like
     any error boundary this replaces the page it guards; "Back" builds a fresh one. Any other
     error still fails loudly.
     """

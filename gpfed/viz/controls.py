@@ -1,7 +1,7 @@
 """The browser's controls, generated from the parameter spec.
 
 Each control is a SolaraViz ``model_params`` entry (``{"type": "SliderFloat", "value": ...}``)
-built from a :class:`~gpfed.parameter.Parameter`: its bounds or choices, default, and a label
+built from a :class:`~gpfed.parameters.Parameter`: its bounds or choices, default, and a label
 carrying its unit, so the sliders can never drift from what runs, the CLI and sweeps accept.
 """
 

@@ -55,7 +55,7 @@ class PolicyModel(GPFedModel):
         scenario_name: a named scenario (see ``gpfed scenarios``).
         seed: the seed box's text, or an int.
         scenario: Mesa's own scenario object, which Mesa's Reset passes to every model it
-            rebuilds; gpfed's parameters live in :class:`~gpfed.params.Params`, so it is unused.
+            rebuilds; gpfed's parameters live in :class:`~gpfed.parameters.Params`, so it is unused.
         **levers: control values by parameter name (see :func:`params_from_controls`).
 
     Raises:

@@ -1,6 +1,7 @@
 """Generated text stays true to the code: ODD.md's parameter table, VALIDATION.md's calibration,
 the typed Levers class generated from the parameter spec."""
 
+import inspect
 import subprocess
 import sys
 from pathlib import Path
@@ -65,7 +66,8 @@ def test_every_decision_in_the_odd_table_is_one_method_and_every_method_is_in_it
         else:
             cls_name, attribute = name.split(".")
             assert cls_name == agent, decision
-            assert isinstance(classes[agent].__dict__[attribute], classmethod), decision
+            method = getattr(classes[agent], attribute)
+            assert inspect.ismethod(method) and method.__self__ is classes[agent], decision
     assert len(named) == len(set(named)), "a method is named for two decisions"
     # Every decision a class declares (its class methods) is in the table.
     declared = {

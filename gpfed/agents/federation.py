@@ -12,8 +12,8 @@ Decisions (class methods, vectorised over federations; override in a subclass an
 - :meth:`Federation.share_results`: keep part of a surplus as reserves, pay the rest out;
 - :meth:`Federation.hand_back`: hand back a contract it cannot carry;
 - :meth:`Federation.opt_in`: offer its members for the optional contract;
-- :meth:`Federation.decide_bids` and :meth:`Federation.price_bid`: bid alone or allied, at what
-  price.
+- :meth:`Federation.decide_bids` and :meth:`Federation.price_bid` (from
+  :class:`~gpfed.agents.holders.CostBidder`): bid alone or allied, at what price.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ import numpy as np
 from mesa import Agent
 
 from gpfed.agents.coalition import rule_shares
-from gpfed.agents.holders import cost_based_bid, federation_capacity
+from gpfed.agents.holders import CostBidder, federation_capacity
 from gpfed.parameters import Levers
 from gpfed.world.arrays import split_pence
 from gpfed.world.ledger import ECONOMY, Purpose
 from gpfed.world.units import NO_FEDERATION, PENCE_PER_GBP
 
 
-class Federation(Agent):
+class Federation(CostBidder, Agent):
     """A federation of GP practices.
 
     Args:
@@ -189,33 +189,6 @@ class Federation(Agent):
     def decide_bids(cls, levers: Levers) -> tuple[bool, bool]:
         """Whether an eligible federation bids alone, and allied with the lot's main trust (ICO)."""
         return True, bool(levers.alliances_may_bid)
-
-    @classmethod
-    def price_bid(
-        cls,
-        baseline_gbp_per_quarter: float,
-        emergency_share: float,
-        reserve_gbp_per_quarter: float,
-        saving: float,
-        markup: float,
-        levers: Levers,
-        rng: np.random.Generator,
-    ) -> float | None:
-        """Price per quarter of its bid (alone or allied), or None to stay out.
-
-        Its own expected cost of the lot at its coordination capacity, at the markup
-        (:func:`gpfed.agents.holders.cost_based_bid`); a federation's cost factor is 1.
-        """
-        return cost_based_bid(
-            baseline_gbp_per_quarter,
-            emergency_share,
-            reserve_gbp_per_quarter,
-            saving,
-            1.0,
-            markup,
-            levers,
-            rng,
-        )
 
     # --- membership (applied by the model) ----------------------------------------------------
     def add(self, practice: int) -> None:

@@ -180,3 +180,38 @@ class BidderFacts:
     def trust(self, main_trust: int) -> Bidder:
         """The lot's main trust bidding alone."""
         return ("trust", None, main_trust, *self._trust)
+
+
+class CostBidder:
+    """Bidders that price a lot at their own expected cost plus the markup (a mixin).
+
+    Federations (alone or allied) and trusts bid this way; override :meth:`price_bid` in a
+    subclass to try a strategic rule.
+    """
+
+    @classmethod
+    def price_bid(
+        cls,
+        baseline_gbp_per_quarter: float,
+        emergency_share: float,
+        reserve_gbp_per_quarter: float,
+        saving: float,
+        markup: float,
+        levers: Levers,
+        rng: np.random.Generator,
+    ) -> float | None:
+        """Price per quarter of a bid, or None to stay out.
+
+        The bidder's expected cost of the lot at its coordination capacity, at the markup
+        (:func:`cost_based_bid`, cost factor 1).
+        """
+        return cost_based_bid(
+            baseline_gbp_per_quarter,
+            emergency_share,
+            reserve_gbp_per_quarter,
+            saving,
+            1.0,
+            markup,
+            levers,
+            rng,
+        )

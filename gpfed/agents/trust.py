@@ -7,21 +7,22 @@ Decisions (class methods; override in a subclass and pass it as ``GPFedModel(tru
 - :meth:`Trust.induce_demand`: under payment by results a trust with spare beds draws in extra
   activity (supply-induced demand: Cochrane CD002215, fee-for-service raises volumes against
   capitation);
-- :meth:`Trust.decide_bid` and :meth:`Trust.price_bid`: bid alone for a lot, and at what price.
+- :meth:`Trust.decide_bid` and :meth:`Trust.price_bid` (from
+  :class:`~gpfed.agents.holders.CostBidder`): bid alone for a lot, and at what price.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from gpfed.agents.holders import cost_based_bid
+from gpfed.agents.holders import CostBidder
 from gpfed.agents.node import NodeAgent
 from gpfed.institutions.hospital_payment import pbr_share
 from gpfed.parameters import Levers
 from gpfed.world.state import PracticeState, TrustState
 
 
-class Trust(NodeAgent):
+class Trust(CostBidder, NodeAgent):
     """An acute hospital trust (a row of the trust columns, fixed to its network node)."""
 
     @property
@@ -80,26 +81,3 @@ class Trust(NodeAgent):
     def decide_bid(cls, levers: Levers) -> bool:
         """Whether the lot's main trust bids alone (where trusts may bid)."""
         return bool(levers.trusts_may_bid)
-
-    @classmethod
-    def price_bid(
-        cls,
-        baseline_gbp_per_quarter: float,
-        emergency_share: float,
-        reserve_gbp_per_quarter: float,
-        saving: float,
-        markup: float,
-        levers: Levers,
-        rng: np.random.Generator,
-    ) -> float | None:
-        """Price per quarter of its bid, or None to stay out: its expected cost at the markup."""
-        return cost_based_bid(
-            baseline_gbp_per_quarter,
-            emergency_share,
-            reserve_gbp_per_quarter,
-            saving,
-            1.0,
-            markup,
-            levers,
-            rng,
-        )

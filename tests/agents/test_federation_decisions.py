@@ -1,6 +1,5 @@
 """Federation decisions, and reading membership from the federation column, on hand-made data."""
 
-import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
@@ -9,22 +8,8 @@ import pytest
 from gpfed.agents import Federation
 from gpfed.agents.coalition import Membership, pooled_lists
 from gpfed.agents.holders import cost_based_bid
-from gpfed.parameters import Params
 from gpfed.world.units import NO_FEDERATION
-
-LEVERS = Params().timeline().at(0)
-
-
-def levers(**changes):
-    return dataclasses.replace(LEVERS, **changes)
-
-
-def linear_value(pooled, members):
-    # v(S) = 0.1 L_S - 50 |S| for coalitions of two or more, 0 otherwise.
-    pooled = np.asarray(pooled, dtype=float)
-    members = np.asarray(members, dtype=float)
-    return np.where(members >= 2, 0.1 * pooled - 50.0 * members, 0.0)
-
+from tests.handmade import levers, linear_value
 
 # --- admission ------------------------------------------------------------------------------------
 

@@ -15,13 +15,7 @@ from gpfed.agents.holders import (
     integration_effect,
     integration_saving,
 )
-from gpfed.parameters import Params
-
-LEVERS = Params().timeline().at(0)
-
-
-def levers(**changes):
-    return dataclasses.replace(LEVERS, **changes)
+from tests.handmade import LEVERS, levers
 
 
 def saving_at(capacity, max_effect=0.06, rate=1.5):

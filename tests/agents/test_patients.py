@@ -14,41 +14,12 @@ from gpfed.agents.patients import (
     starting_induced_demand,
     use_care,
 )
-from gpfed.parameters import Params
 from gpfed.world.state import PracticeState
-
-LEVERS = Params().timeline().at(0)
-
-
-def levers(**changes):
-    return dataclasses.replace(LEVERS, **changes)
-
-
-def make_state(list_size, **columns) -> PracticeState:
-    lists = np.asarray(list_size, dtype=np.int64)
-    n = len(lists)
-    defaults = {
-        "is_open": np.ones(n, dtype=bool),
-        "need_weight": np.ones(n),
-        "diabetes_prevalence": np.zeros(n),
-        "quality": np.full(n, 0.8),
-        "partners": np.ones(n, dtype=np.int64),
-    }
-    defaults.update({k: np.asarray(v) for k, v in columns.items()})
-    return PracticeState(
-        list_size=lists,
-        senior_partners=np.zeros(n, dtype=np.int64),
-        cost_efficiency=np.ones(n),
-        mpig_gbp_per_year=np.zeros(n),
-        area=np.zeros(n, dtype=np.int64),
-        referral_trust=np.zeros((n, 1), dtype=np.int64),
-        referral_share=np.ones((n, 1)),
-        **defaults,
-    )
+from tests.handmade import LEVERS, levers, practice_state
 
 
 def mixed_state() -> PracticeState:
-    return make_state(
+    return practice_state(
         [1000, 2000, 3000, 4500],
         need_weight=[1.2, 0.9, 1.0, 1.1],
         diabetes_prevalence=[0.05, 0.08, 0.06, 0.04],
@@ -60,7 +31,7 @@ def mixed_state() -> PracticeState:
 
 
 def test_calibration_reads_the_list_weighted_mean_quality():
-    state = make_state([1000, 2000, 3000], quality=[0.6, 0.9, 0.8])
+    state = practice_state([1000, 2000, 3000], quality=[0.6, 0.9, 0.8])
     # (600 + 1800 + 2400) / 6000 = 0.8.
     assert DemandRates.calibrate(state, LEVERS).quality_reference == pytest.approx(0.8)
 
@@ -73,7 +44,7 @@ def test_calibration_on_a_uniform_world_divides_out_only_the_starting_induced_de
         induced_demand_elasticity=0.5,
         trust_spare_capacity_share=0.08,
     )
-    rates = DemandRates.calibrate(make_state([1000, 3000]), lv)
+    rates = DemandRates.calibrate(practice_state([1000, 3000]), lv)
     induced = 0.5 * 0.08 / 1.08
     assert starting_induced_demand(lv) == pytest.approx(induced)
     assert rates.emergency_per_patient == pytest.approx(0.1 / 4 / (1 + induced))
@@ -122,7 +93,7 @@ RATES = DemandRates(
 
 
 def one_practice(**columns) -> PracticeState:
-    return make_state(
+    return practice_state(
         [1000],
         **{"need_weight": [1.2], "diabetes_prevalence": [0.1], "quality": [0.9], **columns},
     )
@@ -153,7 +124,7 @@ def test_the_quality_factor_is_floored_above_zero():
 
 
 def test_closed_practices_have_no_activity():
-    state = make_state([1000, 2000], is_open=[True, False])
+    state = practice_state([1000, 2000], is_open=[True, False])
     means = expected_activity(state, RATES, LEVERS, np.zeros(2))
     for mean in means:
         assert mean[1] == 0
@@ -165,7 +136,7 @@ def test_closed_practices_have_no_activity():
 
 def test_use_care_draws_poisson_counts_with_the_expected_means():
     n = 4000
-    state = make_state(
+    state = practice_state(
         np.full(n, 2000),
         need_weight=np.full(n, 1.2),
         diabetes_prevalence=np.full(n, 0.1),
@@ -182,7 +153,7 @@ def test_use_care_draws_poisson_counts_with_the_expected_means():
 
 
 def test_use_care_gives_nothing_to_an_empty_or_closed_practice():
-    state = make_state([0, 3000, 3000], is_open=[True, False, True])
+    state = practice_state([0, 3000, 3000], is_open=[True, False, True])
     rng = np.random.default_rng(0)
     for _ in range(20):
         for draw in use_care(state, RATES, LEVERS, np.zeros(3), rng):
@@ -193,7 +164,7 @@ def test_use_care_gives_nothing_to_an_empty_or_closed_practice():
 
 def test_use_care_applies_the_integration_effect():
     n = 2000
-    state = make_state(np.full(n, 5000))
+    state = practice_state(np.full(n, 5000))
     rng = np.random.default_rng(3)
     without, _, _ = use_care(state, RATES, LEVERS, np.zeros(n), rng)
     halved, _, _ = use_care(state, RATES, LEVERS, np.zeros(n), rng, np.full(n, 0.5))
@@ -204,7 +175,7 @@ def test_use_care_applies_the_integration_effect():
 
 
 def test_growth_adds_patients_to_open_practices_and_records_the_count():
-    state = make_state([10_000, 5_000, 3_000], is_open=[True, True, False])
+    state = practice_state([10_000, 5_000, 3_000], is_open=[True, True, False])
     before = state.list_size.copy()
     registrations = Registrations()
     registrations.grow(state, 0.04, np.random.default_rng(0))
@@ -219,7 +190,7 @@ def test_growth_adds_patients_to_open_practices_and_records_the_count():
 
 
 def test_decline_removes_patients_and_records_a_negative_count():
-    state = make_state([10_000, 5_000])
+    state = practice_state([10_000, 5_000])
     before = state.list_size.sum()
     registrations = Registrations()
     registrations.grow(state, -0.04, np.random.default_rng(0))
@@ -228,18 +199,18 @@ def test_decline_removes_patients_and_records_a_negative_count():
 
 
 def test_growth_rate_a_quarter_is_capped_at_the_whole_list():
-    state = make_state([10_000, 5_000])
+    state = practice_state([10_000, 5_000])
     registrations = Registrations()
     registrations.grow(state, -4.0, np.random.default_rng(0))
     np.testing.assert_array_equal(state.list_size, [0, 0])
     assert registrations.net_growth == -15_000
-    state = make_state([10_000, 5_000])
+    state = practice_state([10_000, 5_000])
     Registrations().grow(state, 8.0, np.random.default_rng(0))
     np.testing.assert_array_equal(state.list_size, [20_000, 10_000])
 
 
 def test_no_growth_changes_nothing():
-    state = make_state([10_000, 5_000])
+    state = practice_state([10_000, 5_000])
     registrations = Registrations()
     registrations.grow(state, 0.0, np.random.default_rng(0))
     np.testing.assert_array_equal(state.list_size, [10_000, 5_000])
@@ -250,14 +221,14 @@ def test_no_growth_changes_nothing():
 
 
 def test_a_closing_list_is_shared_by_partners_and_no_patient_is_lost():
-    state = make_state([1000, 2000, 3000, 4000], partners=[3, 1, 2, 2])
+    state = practice_state([1000, 2000, 3000, 4000], partners=[3, 1, 2, 2])
     moved = disperse_list(state, 0, np.array([1, 2, 3]))
     np.testing.assert_array_equal(moved, [200, 400, 400])
     np.testing.assert_array_equal(state.list_size, [0, 2200, 3400, 4400])
 
 
 def test_dispersal_rounds_by_largest_remainder_and_conserves_patients():
-    state = make_state([1001, 2000, 3000, 4000], partners=[3, 1, 2, 2])
+    state = practice_state([1001, 2000, 3000, 4000], partners=[3, 1, 2, 2])
     total = state.list_size.sum()
     moved = disperse_list(state, 0, np.array([1, 2, 3]))
     # Exact shares 200.2, 400.4, 400.4: the one patient left goes to the first largest remainder.
@@ -267,7 +238,7 @@ def test_dispersal_rounds_by_largest_remainder_and_conserves_patients():
 
 
 def test_dispersed_patients_bring_their_morbidity():
-    state = make_state(
+    state = practice_state(
         [600, 1000, 1000],
         partners=[1, 1, 2],
         need_weight=[2.0, 1.0, 1.0],
@@ -280,7 +251,7 @@ def test_dispersed_patients_bring_their_morbidity():
 
 
 def test_receivers_without_partners_share_equally():
-    state = make_state([900, 100, 100, 100], partners=[1, 0, 0, 0])
+    state = practice_state([900, 100, 100, 100], partners=[1, 0, 0, 0])
     moved = disperse_list(state, 0, np.array([1, 2, 3]))
     np.testing.assert_array_equal(moved, [300, 300, 300])
 

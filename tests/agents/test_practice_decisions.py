@@ -1,6 +1,5 @@
 """Practice decisions on small hand-made states (no model runs but the extension-point test)."""
 
-import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
@@ -11,37 +10,9 @@ from gpfed import GPFedModel
 from gpfed.agents import Practice
 from gpfed.agents.coalition import Membership
 from gpfed.agents.practice import STAY_ALONE, FederationOptions, federation_options
-from gpfed.parameters import Params
 from gpfed.world.state import PracticeState
 from gpfed.world.units import NO_FEDERATION
-
-LEVERS = Params().timeline().at(0)
-
-
-def levers(**changes):
-    return dataclasses.replace(LEVERS, **changes)
-
-
-def make_state(list_size, *, is_open=None, partners=None, **columns) -> PracticeState:
-    lists = np.asarray(list_size, dtype=np.int64)
-    n = len(lists)
-    state = PracticeState(
-        is_open=np.ones(n, dtype=bool) if is_open is None else np.asarray(is_open, dtype=bool),
-        list_size=lists,
-        need_weight=np.ones(n),
-        diabetes_prevalence=np.zeros(n),
-        quality=np.full(n, 0.8),
-        partners=np.ones(n, dtype=np.int64) if partners is None else np.asarray(partners),
-        senior_partners=np.zeros(n, dtype=np.int64),
-        cost_efficiency=np.ones(n),
-        mpig_gbp_per_year=np.zeros(n),
-        area=np.zeros(n, dtype=np.int64),
-        referral_trust=np.zeros((n, 1), dtype=np.int64),
-        referral_share=np.ones((n, 1)),
-    )
-    for name, values in columns.items():
-        setattr(state, name, np.asarray(values))
-    return state
+from tests.handmade import LEVERS, levers, linear_value, practice_state
 
 
 def set_federations(state: PracticeState, column) -> None:
@@ -56,7 +27,7 @@ def set_federations(state: PracticeState, column) -> None:
 
 def test_failing_run_counts_quarters_below_threshold_and_one_good_quarter_resets_it():
     # Threshold 0.5 x £106,100 = £53,050 a partner a year = £13,262.50 a quarter for one partner.
-    state = make_state(
+    state = practice_state(
         [1000] * 5,
         is_open=[True, True, True, False, True],
         partners=[1, 1, 2, 1, 1],
@@ -75,7 +46,7 @@ def test_failing_run_counts_quarters_below_threshold_and_one_good_quarter_resets
 
 
 def test_failing_threshold_scales_with_its_share():
-    state = make_state([1000], income_gbp=[10_000.0], expenses_gbp=[0.0])
+    state = practice_state([1000], income_gbp=[10_000.0], expenses_gbp=[0.0])
     # £40,000 a partner a year: below 0.45 x 106,100 = 47,745, above 0.3 x 106,100 = 31,830.
     assert Practice.count_failing_quarters(state, threshold_share=0.45).tolist() == [1]
     assert Practice.count_failing_quarters(state, threshold_share=0.3).tolist() == [0]
@@ -122,7 +93,7 @@ def test_drawings_of_an_exact_whole_pence_surplus_take_all_of_it():
 
 
 def test_members_below_their_autonomy_cost_for_long_enough_leave():
-    state = make_state([1000] * 6)
+    state = practice_state([1000] * 6)
     set_federations(state, [7, 7, 7, NO_FEDERATION, 8, 8])
     state.autonomy_cost_gbp_per_year = np.full(6, 100.0)
     state.below_share_quarters = np.array([3, 3, 3, 5, 0, 3])
@@ -141,7 +112,7 @@ def test_members_below_their_autonomy_cost_for_long_enough_leave():
 
 
 def test_leaving_waits_for_federation_leave_quarters():
-    state = make_state([1000] * 2)
+    state = practice_state([1000] * 2)
     set_federations(state, [7, 7])
     state.autonomy_cost_gbp_per_year = np.full(2, 100.0)
     members, shares = np.array([0, 1]), np.array([0.0, 0.0])
@@ -157,7 +128,7 @@ def test_leaving_waits_for_federation_leave_quarters():
 
 def test_departure_order_is_a_random_permutation_of_the_leavers():
     n = 30
-    state = make_state([1000] * n)
+    state = practice_state([1000] * n)
     set_federations(state, np.full(n, 7))
     state.autonomy_cost_gbp_per_year = np.full(n, 100.0)
     state.below_share_quarters = np.full(n, 10)
@@ -271,16 +242,9 @@ def test_choice_noise_gives_logit_choice_probabilities():
 # --- federation options ---------------------------------------------------------------------------
 
 
-def linear_value(pooled, members):
-    # v(S) = 0.1 L_S - 50 |S| for coalitions of two or more, 0 otherwise.
-    pooled = np.asarray(pooled, dtype=float)
-    members = np.asarray(members, dtype=float)
-    return np.where(members >= 2, 0.1 * pooled - 50.0 * members, 0.0)
-
-
 def options_world():
     # Practices 3 and 4 form federation 7; practice 5 is closed; candidates are 0, 2 and 6.
-    state = make_state(
+    state = practice_state(
         [1000, 2000, 3000, 4000, 1500, 500, 400],
         is_open=[True, True, True, True, True, False, True],
     )
@@ -354,7 +318,7 @@ def test_federation_options_from_hand_made_neighbours(rule, expected):
 
 
 def test_federation_options_without_any_federation():
-    state = make_state([1000, 2000, 3000])
+    state = practice_state([1000, 2000, 3000])
     state.autonomy_cost_gbp_per_year = np.array([0.0, 0.0, 0.0])
     edges = (np.array([0, 1, 1, 2]), np.array([1, 0, 2, 1]))
     membership = Membership.of(state.federation, state.list_size, {})
@@ -368,7 +332,7 @@ def test_federation_options_without_any_federation():
 
 
 def test_a_candidate_with_no_open_neighbour_has_no_options():
-    state = make_state([1000, 2000], is_open=[True, False])
+    state = practice_state([1000, 2000], is_open=[True, False])
     edges = (np.array([0, 1]), np.array([1, 0]))
     membership = Membership.of(state.federation, state.list_size, {})
     opts = federation_options(

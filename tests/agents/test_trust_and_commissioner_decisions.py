@@ -8,30 +8,14 @@ import pytest
 from gpfed.agents import Commissioner, Trust
 from gpfed.agents.holders import cost_based_bid
 from gpfed.institutions.tender import Bid
-from gpfed.parameters import Params
 from gpfed.world.state import PracticeState
-
-LEVERS = Params().timeline().at(0)
-
-
-def levers(**changes):
-    return dataclasses.replace(LEVERS, **changes)
+from tests.handmade import levers, practice_state
 
 
 def referral_state() -> PracticeState:
     # Practice 0 refers 75% to trust 0 and 25% to trust 1; practice 1 half to 2, half to 1.
-    n = 2
-    return PracticeState(
-        is_open=np.ones(n, dtype=bool),
-        list_size=np.array([5000, 8000]),
-        need_weight=np.ones(n),
-        diabetes_prevalence=np.zeros(n),
-        quality=np.full(n, 0.8),
-        partners=np.ones(n, dtype=np.int64),
-        senior_partners=np.zeros(n, dtype=np.int64),
-        cost_efficiency=np.ones(n),
-        mpig_gbp_per_year=np.zeros(n),
-        area=np.zeros(n, dtype=np.int64),
+    return practice_state(
+        [5000, 8000],
         referral_trust=np.array([[0, 1], [2, 1]]),
         referral_share=np.array([[0.75, 0.25], [0.5, 0.5]]),
     )

@@ -1,28 +1,23 @@
 """Commissioners' allocations and other services, by hand."""
 
-import dataclasses
-
 import numpy as np
 import pytest
 
 from gpfed.institutions.allocation import buy_other_services, pay_allocations
-from gpfed.parameters import Params
-from gpfed.world.ledger import ECONOMY, TREASURY, Accounts, Ledger
+from gpfed.world.ledger import ECONOMY, TREASURY
 from gpfed.world.state import CommissionerState
+from tests.handmade import accounts_and_ledger, levers
 
-BASE = Params().timeline().at(0)
 
-
-def make_ledger(n_commissioners: int) -> tuple[Accounts, Ledger]:
-    accounts = Accounts.layout(n_commissioners=n_commissioners, n_practices=2, n_trusts=1)
-    return accounts, Ledger(accounts)
+def make_ledger(n_commissioners: int):
+    return accounts_and_ledger(n_commissioners, n_practices=2, n_trusts=1)
 
 
 def test_allocation_is_a_quarter_of_the_yearly_rate_per_head():
     # £1,200 a head a year is £300 a quarter: 1,000 and 3,000 patients.
     accounts, ledger = make_ledger(2)
-    levers = dataclasses.replace(BASE, commissioner_allocation_gbp_per_head_per_year=1200.0)
-    pay_allocations(ledger, accounts, np.array([1000.0, 3000.0]), levers)
+    lv = levers(commissioner_allocation_gbp_per_head_per_year=1200.0)
+    pay_allocations(ledger, accounts, np.array([1000.0, 3000.0]), lv)
     assert ledger.balance_gbp(accounts.commissioner) == pytest.approx([300_000.0, 900_000.0])
     assert ledger.balance_gbp(TREASURY) == pytest.approx(-1_200_000.0)
     assert ledger.totals_by_purpose() == pytest.approx({"allocation": 1_200_000.0})
@@ -31,8 +26,8 @@ def test_allocation_is_a_quarter_of_the_yearly_rate_per_head():
 
 def test_allocation_to_an_empty_area_is_nothing():
     accounts, ledger = make_ledger(2)
-    levers = dataclasses.replace(BASE, commissioner_allocation_gbp_per_head_per_year=1200.0)
-    pay_allocations(ledger, accounts, np.array([0.0, 10.0]), levers)
+    lv = levers(commissioner_allocation_gbp_per_head_per_year=1200.0)
+    pay_allocations(ledger, accounts, np.array([0.0, 10.0]), lv)
     assert ledger.balance_gbp(accounts.commissioner) == pytest.approx([0.0, 3000.0])
 
 

@@ -20,7 +20,6 @@ emergencies (0.0125 a head), target cut 20% (10 admissions):
   holder result            7,500
 """
 
-import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
@@ -32,16 +31,12 @@ from gpfed.institutions.contract_terms import (
     coverage,
     settle_contracts,
 )
-from gpfed.parameters import Params
-from gpfed.world.ledger import ECONOMY, TREASURY, Accounts, Ledger
-from gpfed.world.state import PracticeState, TrustState
+from gpfed.world.ledger import ECONOMY, TREASURY
 from gpfed.world.units import NO_CONTRACT
+from tests.handmade import accounts_and_ledger, levers_with, practice_state, trust_state
 
-BASE = Params().timeline().at(0)
-
-
-def levers(**changes):
-    values = {
+levers = levers_with(
+    {
         "emergency_tariff_gbp": 1000.0,
         "elective_tariff_gbp": 500.0,
         "community_services_gbp_per_head_per_year": 40.0,
@@ -65,41 +60,25 @@ def levers(**changes):
         "handback_loss_share": 0.1,
         "ico_trust_risk_share": 0.5,
     }
-    values.update(changes)
-    return dataclasses.replace(BASE, **values)
+)
 
 
 def make_world(emergency=(10, 35, 20)):
     n = 3
-    state = PracticeState(
-        is_open=np.ones(n, dtype=bool),
-        list_size=np.array([1000, 3000, 2000]),
-        need_weight=np.ones(n),
+    state = practice_state(
+        [1000, 3000, 2000],
         # Diabetes-attributable share with delta = 1: 0.25 / 1.25 = 0.2.
         diabetes_prevalence=np.array([0.25, 0.25, 0.1]),
-        quality=np.full(n, 0.8),
-        partners=np.full(n, 2),
-        senior_partners=np.zeros(n, dtype=np.int64),
-        cost_efficiency=np.ones(n),
-        mpig_gbp_per_year=np.zeros(n),
+        partners=2,
         area=np.array([0, 0, 1]),
         referral_trust=np.array([[0, 1], [0, 1], [1, 0]]),
         referral_share=np.array([[1.0, 0.0], [0.5, 0.5], [1.0, 0.0]]),
+        emergency_admissions=np.array(emergency),
+        elective_admissions=np.array([6, 14, 10]),
+        income_gbp=np.array([5000.0, 15000.0, 8000.0]),  # this quarter's GMS
     )
-    state.emergency_admissions = np.array(emergency)
-    state.elective_admissions = np.array([6, 14, 10])
-    state.income_gbp = np.array([5000.0, 15000.0, 8000.0])  # this quarter's GMS
-    trusts = TrustState(
-        baseline_emergency=np.zeros((2, 2)),
-        baseline_elective=np.zeros((2, 2)),
-        baseline_population=np.ones((2, 2)),
-        capacity=np.full(2, 100.0),
-        emergency_cost_gbp=500.0,
-        elective_cost_gbp=250.0,
-        fixed_cost_gbp=np.zeros(2),
-    )
-    accounts = Accounts.layout(n_commissioners=2, n_practices=n, n_trusts=2)
-    ledger = Ledger(accounts)
+    trusts = trust_state(np.zeros((2, 2)), np.zeros((2, 2)), np.ones((2, 2)), capacity=100.0)
+    accounts, ledger = accounts_and_ledger(n_commissioners=2, n_practices=n, n_trusts=2)
     federation = ledger.open_account("federation")
     book = ContractBook(coverage=np.full(n, NO_CONTRACT, dtype=np.int64))
     book.reset_events()

@@ -1,7 +1,5 @@
 """GMS payments, phase-outs and the quality floor on a hand-made three-practice state."""
 
-import dataclasses
-
 import numpy as np
 import pytest
 
@@ -12,20 +10,13 @@ from gpfed.institutions.gms import (
     pay_gms,
     quality_floor_terminations,
 )
-from gpfed.parameters import Params
-from gpfed.world.ledger import Accounts, Ledger, Purpose
+from gpfed.world.ledger import Purpose
 from gpfed.world.state import PracticeState
+from tests.handmade import accounts_and_ledger, levers, levers_with, practice_state
 
-BASE = Params().timeline().at(0)
-
-
-def levers(**changes):
-    return dataclasses.replace(BASE, **changes)
-
-
-def gms_levers(**changes):
-    """Round prices: £100 global sum, 10 QOF points at £20, £1,000 seniority, £8 + £4 a head."""
-    values = {
+# Round prices: £100 global sum, 10 QOF points at £20, £1,000 seniority, £8 + £4 a head.
+gms_levers = levers_with(
+    {
         "global_sum_gbp_per_weighted_patient": 100.0,
         "qof_points_available": 10,
         "qof_gbp_per_point": 20.0,
@@ -33,32 +24,12 @@ def gms_levers(**changes):
         "enhanced_services_gbp_per_patient_per_year": 8.0,
         "other_reimbursements_gbp_per_patient_per_year": 4.0,
     }
-    values.update(changes)
-    return levers(**values)
-
-
-def make_state(n: int = 3, **columns) -> PracticeState:
-    values = {
-        "is_open": np.ones(n, dtype=bool),
-        "list_size": np.full(n, 1000),
-        "need_weight": np.ones(n),
-        "diabetes_prevalence": np.full(n, 0.06),
-        "quality": np.full(n, 0.8),
-        "partners": np.full(n, 2),
-        "senior_partners": np.ones(n, dtype=np.int64),
-        "cost_efficiency": np.ones(n),
-        "mpig_gbp_per_year": np.zeros(n),
-        "area": np.zeros(n, dtype=np.int64),
-        "referral_trust": np.zeros((n, 1), dtype=np.int64),
-        "referral_share": np.ones((n, 1)),
-    }
-    values.update(columns)
-    return PracticeState(**values)
+)
 
 
 def three_practices() -> PracticeState:
     # Practice 2 is closed: it is paid nothing, whatever its columns say.
-    return make_state(
+    return practice_state(
         is_open=np.array([True, True, False]),
         list_size=np.array([1000, 2000, 3000]),
         need_weight=np.array([1.0, 1.5, 1.0]),
@@ -66,6 +37,8 @@ def three_practices() -> PracticeState:
         senior_partners=np.array([1, 2, 3]),
         mpig_gbp_per_year=np.array([400.0, 0.0, 800.0]),
         area=np.array([0, 0, 1]),
+        diabetes_prevalence=0.06,
+        partners=2,
     )
 
 
@@ -171,8 +144,7 @@ def hand_income() -> dict[str, np.ndarray]:
 
 
 def test_pay_gms_moves_exactly_the_income_and_returns_its_sum():
-    accounts = Accounts.layout(n_commissioners=2, n_practices=3, n_trusts=1)
-    ledger = Ledger(accounts)
+    accounts, ledger = accounts_and_ledger(n_commissioners=2, n_practices=3, n_trusts=1)
     area = np.array([0, 0, 1])
     total = pay_gms(ledger, accounts.commissioner[area], accounts.practice, hand_income())
     assert total == pytest.approx([117.25, 243.5, 0.5])
@@ -187,8 +159,7 @@ def test_pay_gms_moves_exactly_the_income_and_returns_its_sum():
 
 def test_pay_gms_from_one_contract_holder():
     # Where GMS money runs through a contract, one holder account pays every practice.
-    accounts = Accounts.layout(n_commissioners=1, n_practices=3, n_trusts=1)
-    ledger = Ledger(accounts)
+    accounts, ledger = accounts_and_ledger(n_commissioners=1, n_practices=3, n_trusts=1)
     holder = ledger.open_account("federation")
     total = pay_gms(ledger, holder, accounts.practice, hand_income())
     assert ledger.balance_gbp(holder) == pytest.approx(-total.sum())
@@ -197,8 +168,7 @@ def test_pay_gms_from_one_contract_holder():
 
 
 def test_pay_gms_of_gms_income_pays_each_practice_its_income():
-    accounts = Accounts.layout(n_commissioners=2, n_practices=3, n_trusts=1)
-    ledger = Ledger(accounts)
+    accounts, ledger = accounts_and_ledger(n_commissioners=2, n_practices=3, n_trusts=1)
     state = three_practices()
     income = gms_income(state, gms_levers(), PhaseOuts(0.5, 0.25), 2000.0)
     total = pay_gms(ledger, accounts.commissioner[state.area], accounts.practice, income)

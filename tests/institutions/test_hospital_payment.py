@@ -3,17 +3,13 @@
 Tariffs are £1,000 an emergency and £500 an elective admission, MRET 30%, throughout.
 """
 
-import dataclasses
-
 import numpy as np
 import pytest
 
 from gpfed.institutions.hospital_payment import hospital_payments, pay_hospitals, pbr_share
-from gpfed.parameters import Params
-from gpfed.world.ledger import Accounts, Ledger, Purpose
-from gpfed.world.state import PracticeState, TrustState
-
-BASE = Params().timeline().at(0)
+from gpfed.world.ledger import Purpose
+from gpfed.world.state import TrustState
+from tests.handmade import accounts_and_ledger, levers_with, practice_state, trust_state
 
 
 def approx(expected):
@@ -21,28 +17,14 @@ def approx(expected):
     return pytest.approx(np.asarray(expected, dtype=float))
 
 
-def levers(**changes):
-    values = {
+levers = levers_with(
+    {
         "emergency_tariff_gbp": 1000.0,
         "elective_tariff_gbp": 500.0,
         "mret_marginal_rate": 0.3,
         "blend_pbr_share": 0.4,
     }
-    values.update(changes)
-    return dataclasses.replace(BASE, **values)
-
-
-def make_trusts(baseline_emergency, baseline_elective, baseline_population) -> TrustState:
-    n_trusts = np.shape(baseline_emergency)[1]
-    return TrustState(
-        baseline_emergency=np.array(baseline_emergency, dtype=float),
-        baseline_elective=np.array(baseline_elective, dtype=float),
-        baseline_population=np.array(baseline_population, dtype=float),
-        capacity=np.full(n_trusts, 1000.0),
-        emergency_cost_gbp=500.0,
-        elective_cost_gbp=250.0,
-        fixed_cost_gbp=np.zeros(n_trusts),
-    )
+)
 
 
 # --- pbr_share --------------------------------------------------------------------------------
@@ -66,7 +48,7 @@ def test_pbr_share_of_the_blend_follows_the_lever():
 
 
 def trusts_2x2() -> TrustState:
-    return make_trusts([[10, 20], [5, 0]], [[4, 6], [2, 0]], [[1000, 2000], [500, 0]])
+    return trust_state([[10, 20], [5, 0]], [[4, 6], [2, 0]], [[1000, 2000], [500, 0]])
 
 
 EMERGENCY = np.array([[12.0, 15.0], [5.0, 3.0]])
@@ -136,7 +118,7 @@ def test_blend_splits_pbr_and_block_by_the_pbr_share():
 def test_covered_share_lowers_the_mret_threshold():
     # Half the cell's expected emergencies are a contract's: the threshold falls from 10 to 5,
     # so of 8 admissions 5 are paid in full and 3 at 30%: 1000 x (5 + 0.9) = 5900.
-    trusts = make_trusts([[10.0]], [[4.0]], [[1000.0]])
+    trusts = trust_state([[10.0]], [[4.0]], [[1000.0]])
     paid = hospital_payments(
         trusts,
         np.array([[8.0]]),
@@ -151,7 +133,7 @@ def test_covered_share_lowers_the_mret_threshold():
 
 def test_covered_shares_shrink_the_block():
     # (10 x 1000 x 0.5) + (4 x 500 x 0.25) = 5000 + 500
-    trusts = make_trusts([[10.0]], [[4.0]], [[1000.0]])
+    trusts = trust_state([[10.0]], [[4.0]], [[1000.0]])
     paid = hospital_payments(
         trusts,
         np.array([[8.0]]),
@@ -174,25 +156,19 @@ def test_covered_shares_shrink_the_block():
 
 
 def world_3_practices():
-    state = PracticeState(
-        is_open=np.ones(3, dtype=bool),
-        list_size=np.array([1000, 2000, 1000]),
-        need_weight=np.ones(3),
-        diabetes_prevalence=np.full(3, 0.06),
-        quality=np.full(3, 0.8),
-        partners=np.full(3, 2),
-        senior_partners=np.zeros(3, dtype=np.int64),
-        cost_efficiency=np.ones(3),
-        mpig_gbp_per_year=np.zeros(3),
+    state = practice_state(
+        [1000, 2000, 1000],
+        diabetes_prevalence=0.06,
+        partners=2,
         area=np.array([0, 0, 1]),
         referral_trust=np.array([[0, 1], [1, 0], [0, 1]]),
         referral_share=np.array([[0.75, 0.25], [1.0, 0.0], [0.5, 0.5]]),
+        emergency_admissions=np.array([8, 12, 4]),
+        elective_admissions=np.array([4, 8, 2]),
     )
-    state.emergency_admissions = np.array([8, 12, 4])
-    state.elective_admissions = np.array([4, 8, 2])
-    trusts = make_trusts([[5, 18], [2, 2]], [[3, 9], [1, 1]], [[750, 2250], [500, 500]])
-    accounts = Accounts.layout(n_commissioners=2, n_practices=3, n_trusts=2)
-    return state, trusts, accounts, Ledger(accounts)
+    trusts = trust_state([[5, 18], [2, 2]], [[3, 9], [1, 1]], [[750, 2250], [500, 500]])
+    accounts, ledger = accounts_and_ledger(n_commissioners=2, n_practices=3, n_trusts=2)
+    return state, trusts, accounts, ledger
 
 
 NO_COVER = np.zeros(3)

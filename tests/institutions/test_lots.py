@@ -5,8 +5,6 @@ year (£100 a quarter); diabetes care £800 a diabetic a year (£200 a quarter);
 admission risk delta = 1, so a practice's diabetes-attributable share is d / (1 + d).
 """
 
-import dataclasses
-
 import numpy as np
 import pytest
 
@@ -18,15 +16,12 @@ from gpfed.institutions.lots import (
     optional_lots,
     tendered_lots,
 )
-from gpfed.parameters import Params
 from gpfed.world.state import PracticeState
 from gpfed.world.units import NO_CONTRACT
+from tests.handmade import levers_with, practice_state
 
-BASE = Params().timeline().at(0)
-
-
-def levers(**changes):
-    values = {
+levers = levers_with(
+    {
         "emergency_tariff_gbp": 1000.0,
         "elective_tariff_gbp": 500.0,
         "community_services_gbp_per_head_per_year": 400.0,
@@ -35,27 +30,7 @@ def levers(**changes):
         "pathway_lots": True,
         "savings_target": 0.05,
     }
-    values.update(changes)
-    return dataclasses.replace(BASE, **values)
-
-
-def make_state(n: int, **columns) -> PracticeState:
-    values = {
-        "is_open": np.ones(n, dtype=bool),
-        "list_size": np.full(n, 1000),
-        "need_weight": np.ones(n),
-        "diabetes_prevalence": np.full(n, 0.06),
-        "quality": np.full(n, 0.8),
-        "partners": np.full(n, 2),
-        "senior_partners": np.zeros(n, dtype=np.int64),
-        "cost_efficiency": np.ones(n),
-        "mpig_gbp_per_year": np.zeros(n),
-        "area": np.zeros(n, dtype=np.int64),
-        "referral_trust": np.zeros((n, 1), dtype=np.int64),
-        "referral_share": np.ones((n, 1)),
-    }
-    values.update(columns)
-    return PracticeState(**values)
+)
 
 
 # --- assign_localities ------------------------------------------------------------------------
@@ -116,9 +91,10 @@ def five_practices(**columns) -> PracticeState:
         "area": np.array([0, 0, 0, 1, 1]),
         # Attributable shares d / (1 + d): 0.2, 0.2, 0.2, 1/3, 0.2.
         "diabetes_prevalence": np.array([0.25, 0.25, 0.25, 0.5, 0.25]),
+        "partners": 2,
     }
     values.update(columns)
-    return make_state(5, **values)
+    return practice_state(5, **values)
 
 
 def test_optional_lots_one_population_lot_per_opting_federation():
@@ -217,13 +193,15 @@ def test_lot_baseline_per_head():
 
 
 def test_main_trust_is_where_most_patients_are_referred():
-    state = make_state(
+    state = practice_state(
         6,
         list_size=np.array([1000, 2000, 3000, 500, 500, 5000]),
         referral_trust=np.array([[0, 1], [1, 2], [0, 1], [1, 0], [1, 0], [0, 2]]),
         referral_share=np.array(
             [[0.6, 0.4], [0.3, 0.7], [0.55, 0.45], [1.0, 0.0], [1.0, 0.0], [1.0, 0.0]]
         ),
+        diabetes_prevalence=0.06,
+        partners=2,
     )
 
     def lot(practices):

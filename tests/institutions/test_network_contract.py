@@ -1,7 +1,5 @@
 """Network payments: federation incentive, reward for scale and out-of-hours, by hand."""
 
-import dataclasses
-
 import numpy as np
 import pytest
 
@@ -11,16 +9,13 @@ from gpfed.institutions.network_contract import (
     pay_network_payments,
     scale_reward_gbp_per_year,
 )
-from gpfed.parameters import Params
-from gpfed.world.ledger import ECONOMY, Accounts, Ledger
+from gpfed.world.ledger import ECONOMY
+from tests.handmade import accounts_and_ledger, levers_with
 
-BASE = Params().timeline().at(0)
-
-
-def levers(**changes):
-    # £3 a patient incentive from 30,000 patients, £2 reward for scale, £4 out-of-hours,
-    # back-office exponent 0.8.
-    values = {
+# £3 a patient incentive from 30,000 patients, £2 reward for scale, £4 out-of-hours,
+# back-office exponent 0.8.
+levers = levers_with(
+    {
         "federation_incentive_gbp_per_patient_per_year": 3.0,
         "federation_incentive_threshold_patients": 30_000,
         "reward_for_scale_gbp_per_patient_per_year": 2.0,
@@ -28,8 +23,7 @@ def levers(**changes):
         "backoffice_saving_exponent": 0.8,
         "ooh_to_federations": False,
     }
-    values.update(changes)
-    return dataclasses.replace(BASE, **values)
+)
 
 
 def test_incentive_only_from_the_threshold_list():
@@ -76,8 +70,7 @@ def test_ooh_margin_is_zero_without_economies_of_scale():
 
 def federations():
     """Three federations: one in area 0 (40,000 patients), two in area 1 (20,000 and 100,000)."""
-    accounts = Accounts.layout(n_commissioners=2, n_practices=0, n_trusts=0)
-    ledger = Ledger(accounts)
+    accounts, ledger = accounts_and_ledger(n_commissioners=2, n_practices=0, n_trusts=0)
     federation_accounts = np.array([ledger.open_account("federation") for _ in range(3)])
     return accounts, ledger, federation_accounts, np.array([0, 1, 1])
 
@@ -123,8 +116,7 @@ def test_pay_network_payments_with_out_of_hours():
 
 
 def test_pay_network_payments_spend_for_an_area_with_no_federation_is_zero():
-    accounts = Accounts.layout(n_commissioners=3, n_practices=0, n_trusts=0)
-    ledger = Ledger(accounts)
+    accounts, ledger = accounts_and_ledger(n_commissioners=3, n_practices=0, n_trusts=0)
     fed = np.array([ledger.open_account("federation")])
     spend = pay_network_payments(
         ledger, accounts, fed, np.array([2]), np.array([40_000.0]), levers()

@@ -1,7 +1,5 @@
 """Tender rules: eligibility, scores, markups, bid costs and the contract an award makes."""
 
-import dataclasses
-
 import numpy as np
 import pytest
 
@@ -14,15 +12,9 @@ from gpfed.institutions.tender import (
     markup,
     scores,
 )
-from gpfed.parameters import Params
+from tests.handmade import levers_with
 
-BASE = Params().timeline().at(0)
-
-
-def levers(**changes):
-    values = {"quality_weight": 0.6, "commissioner_own_federation_bias": 0.0}
-    values.update(changes)
-    return dataclasses.replace(BASE, **values)
+levers = levers_with({"quality_weight": 0.6, "commissioner_own_federation_bias": 0.0})
 
 
 def bid(holder, price, quality, federation=None, trust=None):

@@ -11,6 +11,8 @@ supply-induced demand the referral trusts draw in (:meth:`gpfed.agents.Trust.ind
 Elective admissions follow the same form without the quality and integration terms;
 consultations scale with list and need only.
 
+Need per patient grows with ageing and multimorbidity at a schedulable rate (:class:`NeedGrowth`).
+
 Registration: the registered population grows by net growth, binomially by list
 (:class:`Registrations`); when a practice closes its patients register with the nearest open
 practices in proportion to their GPs (:func:`disperse_list`); a merger takes the whole list.
@@ -109,6 +111,7 @@ def expected_activity(
     levers: Levers,
     induced: np.ndarray,
     integration_effect: np.ndarray | None = None,
+    need_index: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean emergency admissions, elective admissions and consultations a quarter, per practice.
 
@@ -119,6 +122,7 @@ def expected_activity(
         induced: supply-induced demand iota per practice.
         integration_effect: share of emergency admissions avoided by integrated care (I), per
             practice; none when no practice is under an integrated contract.
+        need_index: need per patient relative to the start (:class:`NeedGrowth`).
     """
     lists = state.list_size * state.is_open
     need = morbidity(state, levers)
@@ -133,7 +137,7 @@ def expected_activity(
         emergency = emergency * (1.0 - integration_effect)
     elective = lists * rates.elective_per_patient * need * (1.0 + induced)
     consultations = lists * rates.consultations_per_patient * state.need_weight
-    return emergency, elective, consultations
+    return emergency * need_index, elective * need_index, consultations * need_index
 
 
 def use_care(
@@ -143,6 +147,7 @@ def use_care(
     induced: np.ndarray,
     rng: np.random.Generator,
     integration_effect: np.ndarray | None = None,
+    need_index: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Draw this quarter's activity (Poisson) per practice.
 
@@ -154,13 +159,29 @@ def use_care(
             contract's holder manages referrals).
         rng: the demand stream.
         integration_effect: share of emergency admissions integrated care avoids, per practice.
+        need_index: need per patient relative to the start (:class:`NeedGrowth`).
 
     Returns:
         Emergency admissions, elective admissions and consultations per practice.
     """
-    means = expected_activity(state, rates, levers, induced, integration_effect)
+    means = expected_activity(state, rates, levers, induced, integration_effect, need_index)
     emergency, elective, consultations = (rng.poisson(mean) for mean in means)
     return emergency, elective, consultations
+
+
+@dataclass
+class NeedGrowth:
+    """Need per registered patient relative to the start: ageing and multimorbidity.
+
+    Attributes:
+        index: 1 at the start; every patient's expected consultations and admissions scale by it.
+    """
+
+    index: float = 1.0
+
+    def advance(self, growth_per_year: float) -> None:
+        """Grow need by a quarter of the yearly rate in force (compounded)."""
+        self.index *= (1.0 + growth_per_year) ** (1.0 / QUARTERS_PER_YEAR)
 
 
 @dataclass

@@ -14,7 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from gpfed.agents.patients import DemandRates, expected_activity, starting_induced_demand
+from gpfed.agents.patients import (
+    DemandRates,
+    NeedGrowth,
+    expected_activity,
+    starting_induced_demand,
+)
 from gpfed.agents.trust import Trust
 from gpfed.institutions.contract_terms import ContractBook
 from gpfed.institutions.gms import PhaseOuts, gms_income
@@ -53,6 +58,7 @@ class Economy:
     locality: np.ndarray
     lot_baseline: tuple[float, float]
     area_emergency_baseline_per_head: np.ndarray
+    need: NeedGrowth
 
 
 def build_economy(params: Params, levers: Levers, streams: RandomStreams) -> Economy:
@@ -109,6 +115,7 @@ def build_economy(params: Params, levers: Levers, streams: RandomStreams) -> Eco
         locality=locality,
         lot_baseline=lot_baseline,
         area_emergency_baseline_per_head=baseline_per_head,
+        need=NeedGrowth(),
     )
 
 
@@ -118,12 +125,13 @@ def expected_now(
     rates: DemandRates,
     levers: Levers,
     trust_class: type[Trust] = Trust,
+    need_index: float = 1.0,
 ) -> ExpectedActivity:
     """Expected admissions a quarter per practice as paid for now, and once capitated."""
     induced = trust_class.induce_demand(state, trusts.spare_capacity, levers)
-    emergency, elective, _ = expected_activity(state, rates, levers, induced)
+    emergency, elective, _ = expected_activity(state, rates, levers, induced, None, need_index)
     none = np.zeros(len(induced))
-    capitated, _, _ = expected_activity(state, rates, levers, none)
+    capitated, _, _ = expected_activity(state, rates, levers, none, None, need_index)
     return emergency, elective, capitated
 
 

@@ -75,7 +75,7 @@ class Stage:
 
 PLAN: tuple[Stage, ...] = (
     Stage("levers", "policy", "_stage_levers"),
-    Stage("registration", "patients", "_stage_registration"),
+    Stage("population", "patients", "_stage_population"),
     Stage("federation departures", "practices", "_stage_federation_departures"),
     Stage("federation choices", "practices, federations", "_stage_federation_choices"),
     Stage("tenders", "commissioners, bidders", "_stage_tenders"),
@@ -159,6 +159,7 @@ class GPFedModel(Model):
         self.locality = economy.locality
         self.lot_baseline = economy.lot_baseline
         self.area_emergency_baseline_per_head = economy.area_emergency_baseline_per_head
+        self.need = economy.need
         self.registrations = Registrations()
         self.entrant_account: int | None = None
         self.federation_counts = {"left": 0, "joined": 0, "founded": 0}
@@ -247,8 +248,9 @@ class GPFedModel(Model):
         self.contracts.reset_events()
         self.federation_value = self._coalition_value(levers)
 
-    def _stage_registration(self) -> None:
-        """Registered lists grow by net population growth."""
+    def _stage_population(self) -> None:
+        """Registered lists grow by net population growth; need per patient grows."""
+        self.need.advance(self.levers.need_growth_per_year)
         self.registrations.grow(
             self.practice_state,
             self.levers.registered_population_growth_per_year,
@@ -350,7 +352,14 @@ class GPFedModel(Model):
             self.ledger,
             self.federations,
             self.locality,
-            expected_now(state, self.trust_state, self.demand_rates, levers, self.trust_class),
+            expected_now(
+                state,
+                self.trust_state,
+                self.demand_rates,
+                levers,
+                self.trust_class,
+                self.need.index,
+            ),
             levers,
             Deciders(self.federation_class, self.trust_class, self.commissioner_class),
             self._bidder_account,
@@ -387,7 +396,13 @@ class GPFedModel(Model):
         # The holder of a capitated population contract manages referrals: no induced demand.
         induced = np.where(self._coverage.elective_share > 0, 0.0, induced)
         state.emergency_admissions, state.elective_admissions, state.consultations = use_care(
-            state, self.demand_rates, levers, induced, self.streams["demand"], effect
+            state,
+            self.demand_rates,
+            levers,
+            induced,
+            self.streams["demand"],
+            effect,
+            self.need.index,
         )
         drift = levers.practice_cost_drift_sd
         state.cost_efficiency *= self.streams["practice_costs"].lognormal(

@@ -54,6 +54,10 @@ class Levers:
     """
     registered_population_growth_per_year: float
     """Net growth of registered lists (births, deaths, migration). (share per year)"""
+    need_growth_per_year: float
+    """Growth of need per registered patient (ageing, multimorbidity): scales every patient's
+    expected consultations and admissions. (share per year)
+    """
     emergency_admissions_per_1000_per_year: float
     """Emergency admissions per registered patient at the start. (admissions per 1,000 per
     year)

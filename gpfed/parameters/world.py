@@ -204,6 +204,20 @@ PARAMETERS = [
         high=0.1,
     ),
     Parameter(
+        "need_growth_per_year",
+        0.015,
+        "share per year",
+        "Growth of need per registered patient (ageing, multimorbidity): scales every patient's "
+        "expected consultations and admissions.",
+        "[I] emergency admissions grew ~2.3% a year 2012/13-2016/17 (5.3m, NAO 2013, to 5.8m, "
+        "NAO 2018) of which registered population growth ~0.8% a year; the rest, ~1.5%, is need "
+        "per head (MODEL-SPEC B7)",
+        GROUP,
+        low=-0.05,
+        high=0.1,
+        schedulable=True,
+    ),
+    Parameter(
         "emergency_admissions_per_1000_per_year",
         94.3,
         "admissions per 1,000 per year",

@@ -7,6 +7,7 @@ import pytest
 
 from gpfed.agents.patients import (
     DemandRates,
+    NeedGrowth,
     Registrations,
     disperse_list,
     expected_activity,
@@ -289,3 +290,23 @@ def test_with_no_open_practice_reachable_every_open_practice_receives():
     neighbours = path_graph()
     is_open = np.array([False, True, False, True, False, False, False])
     np.testing.assert_array_equal(nearest_open_practices(6, neighbours, is_open), [1, 3])
+
+
+def test_need_grows_by_the_yearly_rate_over_four_quarters():
+    need = NeedGrowth()
+    for _ in range(4):
+        need.advance(0.015)
+    assert need.index == pytest.approx(1.015, rel=1e-12)
+    still = NeedGrowth()
+    still.advance(0.0)
+    assert still.index == 1.0
+
+
+def test_expected_activity_scales_with_need():
+    state = practice_state(list_size=[1000, 2000])
+    rates = DemandRates.calibrate(state, LEVERS)
+    induced = np.zeros(2)
+    base = expected_activity(state, rates, LEVERS, induced)
+    grown = expected_activity(state, rates, LEVERS, induced, need_index=1.1)
+    for before, after in zip(base, grown, strict=True):
+        np.testing.assert_allclose(after, 1.1 * before)

@@ -269,3 +269,101 @@ def blend_into(
     for name in columns:
         column = getattr(state, name)
         column[receivers] = (column[receivers] * before + column[donor] * moved) / total
+
+
+def switch_practice(
+    state: PracticeState,
+    edges: tuple[np.ndarray, np.ndarray],
+    edge_km: np.ndarray,
+    levers: Levers,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Patients who change practice without moving home, and where they go.
+
+    A share of patients reconsider their practice each quarter and choose, by a logit on quality
+    (per SD of quality across open practices) and distance, between staying and each open
+    practice next to their own on the graph; those who choose another practice switch. The share
+    who reconsider is set so that the switching rate over all patients is s/4 a quarter (s the
+    sourced yearly rate), so patients leave practices whose neighbours look better more often.
+    The draw is exact in whole patients: practice i loses Binomial(L_i, share x P(leave_i)), shared
+    over its neighbours by conditional binomials, slot by slot.
+
+    Args:
+        state: practice columns (lists, quality, open practices).
+        edges: practice-practice edges as (source, target), sorted by source.
+        edge_km: the length of each edge.
+        levers: levers in force (``patient_switching_per_1000_per_year`` and the choice weights).
+        rng: the patient-choice stream.
+
+    Returns:
+        Patients moving along each edge this quarter.
+    """
+    src, dst = edges
+    flows = np.zeros(len(src), dtype=np.int64)
+    rate = levers.patient_switching_per_1000_per_year / 1000 / QUARTERS_PER_YEAR
+    usable = state.is_open[src] & state.is_open[dst]
+    if rate <= 0 or not usable.any():
+        return flows
+    quality = state.quality[state.is_open]
+    sd = float(quality.std())
+    per_unit = levers.patient_choice_quality_per_sd / sd if sd > 0 else 0.0
+    utility = per_unit * state.quality[dst] - levers.patient_choice_distance_per_km * edge_km
+    # Utilities are shifted by the largest quality term so the exponentials stay in range; the
+    # shift cancels in every ratio below.
+    shift = per_unit * float(quality.max())
+    weight = np.where(usable, np.exp(utility - shift), 0.0)
+    n = len(state.list_size)
+    away = np.bincount(src, weights=weight, minlength=n)
+    # A patient who reconsiders stays (own practice: its quality, no distance) or leaves for a
+    # neighbour; practices whose neighbours look better lose more. The share who reconsider is
+    # set so that, over all patients, the switching rate is the sourced one.
+    stay = np.exp(per_unit * state.quality - shift)
+    leave = np.where(state.is_open, away / (stay + away), 0.0)
+    lists = (state.list_size * state.is_open).astype(float)
+    mean_leave = float(leave @ lists) / max(float(lists.sum()), 1.0)
+    if mean_leave <= 0:
+        return flows
+    reconsider = min(rate / mean_leave, 1.0)
+    switchers = rng.binomial(state.list_size * state.is_open, np.minimum(reconsider * leave, 1.0))
+    # Conditional binomials: slot k of each source takes its share of what slots < k left; the
+    # last slot with any weight takes all that is left, so every switcher lands somewhere.
+    slot = np.arange(len(src)) - np.searchsorted(src, src)
+    left = switchers.astype(np.int64)
+    mass_left = away.copy()
+    for k in range(int(slot.max()) + 1):
+        rows = np.flatnonzero(slot == k)
+        source = src[rows]
+        after = mass_left[source] - weight[rows]
+        share = np.divide(
+            weight[rows], mass_left[source], out=np.zeros(len(rows)), where=mass_left[source] > 0
+        )
+        share = np.where((weight[rows] > 0) & (after <= 1e-12 * mass_left[source]), 1.0, share)
+        taken = rng.binomial(left[source], np.clip(share, 0.0, 1.0))
+        flows[rows] = taken
+        left[source] -= taken
+        mass_left[source] = np.maximum(after, 0.0)
+    return flows
+
+
+def move_patients(
+    state: PracticeState, edges: tuple[np.ndarray, np.ndarray], flows: np.ndarray
+) -> None:
+    """Move switching patients along the edges; they bring their need and diabetes with them.
+
+    A switcher is an average patient of the practice it leaves: the leaver's need weight and
+    prevalence are unchanged, the receiver's become list-weighted blends.
+    """
+    if not flows.any():
+        return
+    src, dst = edges
+    n = len(state.list_size)
+    out = np.bincount(src, weights=flows, minlength=n).astype(np.int64)
+    arrived = np.bincount(dst, weights=flows, minlength=n).astype(np.int64)
+    staying = (state.list_size - out).astype(float)
+    total = np.maximum(staying + arrived, 1.0)
+    for name in ("need_weight", "diabetes_prevalence"):
+        column = getattr(state, name)
+        brought = np.bincount(dst, weights=flows * column[src], minlength=n)
+        receiving = arrived > 0
+        column[receiving] = ((column * staying + brought) / total)[receiving]
+    state.list_size += arrived - out

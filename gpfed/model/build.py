@@ -46,6 +46,7 @@ class Economy:
     world: World
     practice_neighbours: list[np.ndarray]
     practice_edges: tuple[np.ndarray, np.ndarray]
+    practice_edge_km: np.ndarray
     practice_state: PracticeState
     trust_state: TrustState
     commissioner_state: CommissionerState
@@ -103,6 +104,9 @@ def build_economy(params: Params, levers: Levers, streams: RandomStreams) -> Eco
         world=world,
         practice_neighbours=neighbours,
         practice_edges=edges,
+        practice_edge_km=np.linalg.norm(
+            world.practice_xy_km[edges[0]] - world.practice_xy_km[edges[1]], axis=1
+        ),
         practice_state=state,
         trust_state=trusts,
         commissioner_state=commissioners,

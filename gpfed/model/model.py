@@ -33,7 +33,9 @@ from gpfed.agents.patients import (
     Registrations,
     blend_into,
     disperse_list,
+    move_patients,
     nearest_open_practices,
+    switch_practice,
     use_care,
 )
 from gpfed.agents.practice import STAY_ALONE, federation_options
@@ -76,6 +78,7 @@ class Stage:
 PLAN: tuple[Stage, ...] = (
     Stage("levers", "policy", "_stage_levers"),
     Stage("population", "patients", "_stage_population"),
+    Stage("patient choice", "patients", "_stage_patient_choice"),
     Stage("federation departures", "practices", "_stage_federation_departures"),
     Stage("federation choices", "practices, federations", "_stage_federation_choices"),
     Stage("tenders", "commissioners, bidders", "_stage_tenders"),
@@ -148,6 +151,7 @@ class GPFedModel(Model):
         self.network = Network(self.world.graph, layout=self.world.positions(), random=self.random)
         self.practice_neighbours = economy.practice_neighbours
         self.practice_edges = economy.practice_edges
+        self.practice_edge_km = economy.practice_edge_km
         self.practice_state = economy.practice_state
         self.trust_state = economy.trust_state
         self.commissioner_state = economy.commissioner_state
@@ -256,6 +260,17 @@ class GPFedModel(Model):
             self.levers.registered_population_growth_per_year,
             self.streams["population"],
         )
+
+    def _stage_patient_choice(self) -> None:
+        """Some patients change practice without moving home (switch_practice)."""
+        flows = switch_practice(
+            self.practice_state,
+            self.practice_edges,
+            self.practice_edge_km,
+            self.levers,
+            self.streams["patient_choice"],
+        )
+        move_patients(self.practice_state, self.practice_edges, flows)
 
     def _stage_federation_departures(self) -> None:
         """Members whose share stays below their autonomy cost leave (Practice.leave_federation)."""

@@ -13,6 +13,40 @@ GROUP = "behaviour"
 
 PARAMETERS = [
     Parameter(
+        "patient_switching_per_1000_per_year",
+        11.2,
+        "patients per 1,000 per year",
+        "Patients who change practice each year without moving home; they choose among the "
+        "open practices near their own.",
+        "BMC Fam Pract 2013;14:89: mean 11.2 per 1,000 a year (median 7.3), 8,450 practices, "
+        "c. 2010",
+        GROUP,
+        low=0,
+        high=200,
+    ),
+    Parameter(
+        "patient_choice_quality_per_sd",
+        0.157,
+        "log-odds per SD of quality",
+        "Weight a switching patient puts on a practice's quality (per standard deviation of "
+        "quality across practices).",
+        "Santos, Gravelle & Propper, Econ J 2017;127:445: +1 SD clinical quality, +17% patients "
+        "choosing the practice (ln 1.17 = 0.157)",
+        GROUP,
+        low=0,
+        high=5,
+    ),
+    Parameter(
+        "patient_choice_distance_per_km",
+        0.3,
+        "log-odds per km",
+        "Weight a switching patient puts on distance to a practice (most choose by proximity).",
+        PROPOSED + " (Monitor 2015: most patients choose by proximity)",
+        GROUP,
+        low=0,
+        high=10,
+    ),
+    Parameter(
         "quality_admission_effect",
         0.5,
         "per unit quality",

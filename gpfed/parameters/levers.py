@@ -276,6 +276,18 @@ class Levers:
     """
     ico_trust_risk_share: float
     """Share of an alliance's (ICO's) contract result borne by its trust partner. (share)"""
+    patient_switching_per_1000_per_year: float
+    """Patients who change practice each year without moving home; they choose among the open
+    practices near their own. (patients per 1,000 per year)
+    """
+    patient_choice_quality_per_sd: float
+    """Weight a switching patient puts on a practice's quality (per standard deviation of
+    quality across practices). (log-odds per SD of quality)
+    """
+    patient_choice_distance_per_km: float
+    """Weight a switching patient puts on distance to a practice (most choose by proximity).
+    (log-odds per km)
+    """
     quality_admission_effect: float
     """Fall in emergency admissions per unit of quality above the mean (smaller practices: more
     avoidable admissions, IFS 2014). (per unit quality)

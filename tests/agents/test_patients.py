@@ -11,8 +11,10 @@ from gpfed.agents.patients import (
     Registrations,
     disperse_list,
     expected_activity,
+    move_patients,
     nearest_open_practices,
     starting_induced_demand,
+    switch_practice,
     use_care,
 )
 from gpfed.world.state import PracticeState
@@ -310,3 +312,73 @@ def test_expected_activity_scales_with_need():
     grown = expected_activity(state, rates, LEVERS, induced, need_index=1.1)
     for before, after in zip(base, grown, strict=True):
         np.testing.assert_allclose(after, 1.1 * before)
+
+
+# --- switching practice ---------------------------------------------------------------------
+# Four practices in a row, 1 km apart: 0 - 1 - 2 - 3; edges both ways, sorted by source.
+ROW_SRC = np.array([0, 1, 1, 2, 2, 3])
+ROW_DST = np.array([1, 0, 2, 1, 3, 2])
+ROW_KM = np.ones(6)
+
+
+def switching(rate=400.0, **choice):
+    return levers(patient_switching_per_1000_per_year=rate, **choice)
+
+
+def test_switchers_are_conserved_and_land_only_on_open_neighbours():
+    state = practice_state(list_size=[5000, 8000, 6000, 4000], quality=[0.7, 0.9, 0.8, 0.6])
+    state.is_open[3] = False
+    flows = switch_practice(
+        state, (ROW_SRC, ROW_DST), ROW_KM, switching(), np.random.default_rng(0)
+    )
+    assert flows.sum() > 0
+    assert flows[(ROW_DST == 3) | (ROW_SRC == 3)].sum() == 0
+    before = state.list_size.copy()
+    move_patients(state, (ROW_SRC, ROW_DST), flows)
+    assert state.list_size.sum() == before.sum()
+    out = np.bincount(ROW_SRC, weights=flows, minlength=4)
+    arrived = np.bincount(ROW_DST, weights=flows, minlength=4)
+    np.testing.assert_array_equal(state.list_size, before - out + arrived)
+
+
+def test_nobody_switches_at_a_zero_rate():
+    state = practice_state(list_size=[5000, 8000, 6000, 4000])
+    flows = switch_practice(
+        state, (ROW_SRC, ROW_DST), ROW_KM, switching(0.0), np.random.default_rng(0)
+    )
+    assert not flows.any()
+
+
+def test_the_better_neighbour_draws_more_and_the_worse_practice_loses_more():
+    # Practice 1 chooses between 0 (quality 0.9) and 2 (quality 0.6); 0 and 2 have only it.
+    state = practice_state(list_size=[10_000] * 4, quality=[0.9, 0.75, 0.6, 0.75])
+    rng = np.random.default_rng(3)
+    total = np.zeros(6)
+    for _ in range(50):
+        total += switch_practice(state, (ROW_SRC, ROW_DST), ROW_KM, switching(), rng)
+    to_better, to_worse = total[1], total[2]  # edges 1 -> 0 and 1 -> 2
+    assert to_better > 1.2 * to_worse
+    # The worse practice's patients look next door more often than the better one's.
+    assert total[ROW_SRC == 2].sum() > 1.2 * total[ROW_SRC == 0].sum()
+
+
+def test_distance_holds_patients_near_home():
+    state = practice_state(list_size=[10_000] * 4, quality=[0.8] * 4)
+    km = np.array([1.0, 1.0, 5.0, 1.0, 1.0, 1.0])  # 1 -> 2 is far
+    rng = np.random.default_rng(4)
+    total = np.zeros(6)
+    for _ in range(50):
+        total += switch_practice(state, (ROW_SRC, ROW_DST), km, switching(), rng)
+    assert total[1] > 2 * total[2]  # 1 -> 0 (1 km) against 1 -> 2 (5 km)
+
+
+def test_the_switching_rate_over_all_patients_is_the_sourced_one():
+    state = practice_state(list_size=[10_000] * 4, quality=[0.9, 0.75, 0.6, 0.8])
+    rng = np.random.default_rng(5)
+    quarters = 200
+    moved = sum(
+        switch_practice(state, (ROW_SRC, ROW_DST), ROW_KM, switching(11.2), rng).sum()
+        for _ in range(quarters)
+    )
+    per_1000_a_year = moved / state.list_size.sum() / (quarters / 4) * 1000
+    assert per_1000_a_year == pytest.approx(11.2, rel=0.05)

@@ -1,0 +1,47 @@
+"""Patients choose: switching follows quality when patients weigh it, and not when they do not."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gpfed import GPFedModel
+
+SEEDS = [1, 2, 3, 4]
+# No exits, so every practice's list change over the decade is from growth and switching only.
+STAY_OPEN = {"n_practices": 120, "agent_table_every": 0, "exit_profit_threshold_share": 0.0}
+
+
+def quality_slope(seed: int, **values) -> float:
+    """Change in log list over ten years per SD of starting quality, over open practices."""
+    model = GPFedModel(rng=seed, **STAY_OPEN, **values)
+    quality = model.practice_state.quality.copy()
+    start = model.practice_state.list_size.astype(float)
+    model.run(40)
+    state = model.practice_state
+    kept = state.is_open
+    z = (quality - quality.mean()) / quality.std()
+    return float(np.polyfit(z[kept], np.log(state.list_size[kept] / start[kept]), 1)[0])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_practices_of_higher_quality_gain_patients_only_when_patients_weigh_quality(seed):
+    weighed = quality_slope(seed)
+    ignored = quality_slope(seed, patient_choice_quality_per_sd=0.0)
+    # +1 SD of quality keeps or gains about 1-3% more of the list over ten years.
+    assert weighed - ignored > 0.008
+    nobody = quality_slope(seed, patient_switching_per_1000_per_year=0.0)
+    also_nobody = quality_slope(
+        seed, patient_switching_per_1000_per_year=0.0, patient_choice_quality_per_sd=2.0
+    )
+    assert nobody == also_nobody
+
+
+def test_with_nobody_switching_the_choice_weights_change_nothing():
+    still = GPFedModel(rng=3, **STAY_OPEN, patient_switching_per_1000_per_year=0.0).run(12)
+    weights = GPFedModel(
+        rng=3,
+        **STAY_OPEN,
+        patient_switching_per_1000_per_year=0.0,
+        patient_choice_distance_per_km=5.0,
+    ).run(12)
+    pd.testing.assert_frame_equal(still.to_frame(), weights.to_frame())

@@ -2,7 +2,8 @@
 
 Layout of a folder::
 
-    sweep.json          the sweep definition and its fingerprint (a folder holds one sweep)
+    sweep.json          the sweep definition, its fingerprint and the model code's (a folder
+                        holds one sweep, run by one version of the model)
     runs.parquet        the run table: run_id, design_id, replicate, seed, swept parameters
     parts/
       results-*.parquet one file per finished chunk: status, error, traceback, duration,
@@ -10,14 +11,16 @@ Layout of a folder::
       series-*.parquet  the kept time series of the same runs
 
 Each part is written to a temporary name in ``parts/`` and renamed into place (``os.replace``),
-so a killed sweep leaves only whole parts; re-running the same sweep skips every run id found in
-them. Query the parts with pandas (:func:`load`) or DuckDB
+so a killed sweep leaves only whole parts; re-running the same sweep with the same model code
+skips every run id found in them (with changed code it is refused, not silently mixed). Query
+the parts with pandas (:func:`load`) or DuckDB
 (``SELECT * FROM read_parquet('DIR/parts/results-*.parquet')``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import subprocess
@@ -61,6 +64,7 @@ class Store:
             SweepError: the folder holds results of a different sweep, or other files.
         """
         spec_file = self.path / SPEC_FILE
+        code = code_fingerprint()
         if spec_file.exists():
             stored = json.loads(spec_file.read_text())
             if stored.get("fingerprint") != spec.fingerprint():
@@ -68,12 +72,23 @@ class Store:
                     f"{self.path} holds results of a different sweep "
                     f"({stored.get('name', '?')!r}); use another --out folder"
                 )
+            if stored.get("code_fingerprint") != code:
+                raise SweepError(
+                    f"{self.path} holds results of this sweep made by other model code "
+                    f"(code {stored.get('code_fingerprint', 'unrecorded')}, now {code}); runs of "
+                    "two versions cannot be mixed: use another --out folder or remove this one"
+                )
             return
         if self.path.exists() and any(self.path.iterdir()):
             raise SweepError(f"{self.path} is not empty and holds no sweep; use another --out")
         self.parts.mkdir(parents=True, exist_ok=True)
         _atomic_write_parquet(runs, self.path / RUNS_FILE)
-        payload = {"name": spec.name, "fingerprint": spec.fingerprint(), **spec.to_mapping()}
+        payload = {
+            "name": spec.name,
+            "fingerprint": spec.fingerprint(),
+            "code_fingerprint": code,
+            **spec.to_mapping(),
+        }
         _atomic_write_text(json.dumps(payload, indent=2, default=str), spec_file)
 
     def finished_run_ids(self) -> set[str]:
@@ -90,6 +105,20 @@ class Store:
         if series is not None and len(series):
             _atomic_write_parquet(series, self.parts / f"series-{tag}.parquet")
         _atomic_write_parquet(results, self.parts / f"results-{tag}.parquet")
+
+
+def code_fingerprint() -> str:
+    """A hash of the model's code and packaged data: the same for the same model, bit for bit.
+
+    A resumed sweep must not mix runs of two versions of the model, so a results folder records
+    it; uncommitted edits change it as commits do.
+    """
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted([*package.rglob("*.py"), *package.glob("data/*.json")]):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _atomic_write_parquet(frame: pd.DataFrame, target: Path) -> None:

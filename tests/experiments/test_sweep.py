@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import gpfed.experiments.store as store_module
 from gpfed.experiments import SweepError, load, run_table, sweep
 from gpfed.experiments.runner import run_chunk, run_specs
 from tests.experiments.helpers import (
@@ -191,6 +192,19 @@ def test_a_folder_holds_one_sweep_only(tmp_path):
     with pytest.raises(SweepError, match="is not empty and holds no sweep"):
         sweep(other, tmp_path / "notes", workers=1, progress=False)
     assert [path.name for path in (tmp_path / "notes").iterdir()] == ["todo.txt"]
+
+
+def test_a_sweep_made_by_other_model_code_is_refused_not_mixed(tmp_path, monkeypatch):
+    existing = tmp_path / "existing"
+    spec = spec_of(EXISTING_TOML)
+    sweep(spec, existing, workers=1, progress=False)
+    before = snapshot(existing)
+    # Resuming with the same code is fine; with changed code (any edit to the package) it is not.
+    sweep(spec, existing, workers=1, progress=False)
+    monkeypatch.setattr(store_module, "code_fingerprint", lambda: "0123456789abcdef")
+    with pytest.raises(SweepError, match=r"made by other model code .* use another --out folder"):
+        sweep(spec, existing, workers=1, progress=False)
+    assert snapshot(existing) == before
 
 
 # --- interrupted and resumed ---------------------------------------------------------------

@@ -43,7 +43,7 @@ class Federation(CostBidder, Agent):
         members = sorted(int(i) for i in members)
         self.area = int(state.area[members[0]])
         self.account = model.ledger.open_account("federation")
-        self.founded_step = model.steps
+        self.founded_step = model.quarters_simulated
         state.set_federation(members, self.unique_id)
         state.below_share_quarters[members] = 0
 

@@ -26,6 +26,7 @@ class EconomyView(Protocol):
     accounts: Accounts
     contracts: ContractBook
     federations: Mapping[int, Any]
+    quarters_simulated: int
 
     def practice_agent(self, index: int) -> Any:
         """The Practice agent of row ``index``, None once it has exited."""

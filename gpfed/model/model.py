@@ -239,9 +239,17 @@ class GPFedModel(Model):
         )
 
     @property
+    def quarters_simulated(self) -> int:
+        """Quarters simulated so far, the one under way included (Mesa's clock, ``model.time``).
+
+        Read from ``model.time`` rather than Mesa 3's ``model.steps``, which Mesa 4 removes.
+        """
+        return int(self.time)
+
+    @property
     def _quarter_index(self) -> int:
         """Quarters simulated before this one (0 in the first quarter)."""
-        return self.steps - 1
+        return self.quarters_simulated - 1
 
     def _stage_levers(self) -> None:
         """Levers in force this quarter; MPIG and seniority phase-outs advance."""
@@ -379,7 +387,7 @@ class GPFedModel(Model):
             Deciders(self.federation_class, self.trust_class, self.commissioner_class),
             self._bidder_account,
             self.streams["tenders"],
-            self.steps,
+            self.quarters_simulated,
         )
 
     def _bidder_account(self, holder: str, federation: int | None, trust: int | None) -> int:
@@ -475,7 +483,7 @@ class GPFedModel(Model):
             self.trust_state,
             self.levers,
             self.streams["contract_costs"],
-            self.steps,
+            self.quarters_simulated,
         )
 
     def _stage_federation_money(self) -> None:
@@ -629,7 +637,7 @@ class GPFedModel(Model):
         """Outcome series computed and collected; the run stops at the horizon."""
         self.metrics = self._metrics(self._exit_counts)
         self._collect()
-        self.running = self.steps < self.params.horizon_quarters
+        self.running = self.quarters_simulated < self.params.horizon_quarters
 
     def _metrics(self, exits: dict[str, int] | None) -> dict[str, float]:
         return compute_metrics(
@@ -654,7 +662,7 @@ class GPFedModel(Model):
 
     def _collect(self) -> None:
         every = self.params.agent_table_every
-        if every and self.steps % every == 0:
+        if every and self.quarters_simulated % every == 0:
             self.datacollector.collect(self)
         else:
             saved, self.datacollector.agenttype_reporters = (
@@ -667,7 +675,7 @@ class GPFedModel(Model):
     @property
     def quarter(self) -> str:
         """Calendar quarter just simulated (the start quarter before any step)."""
-        return step_to_quarter(max(self.steps - 1, 0), *self._start)
+        return step_to_quarter(max(self.quarters_simulated - 1, 0), *self._start)
 
     @property
     def _start(self) -> tuple[int, int]:
@@ -675,7 +683,7 @@ class GPFedModel(Model):
 
     def run(self, quarters: int | None = None) -> GPFedModel:
         """Simulate ``quarters`` quarters (default: up to ``horizon_quarters``) and return self."""
-        remaining = self.params.horizon_quarters - self.steps
+        remaining = self.params.horizon_quarters - self.quarters_simulated
         for _ in range(remaining if quarters is None else quarters):
             self.step()
         return self

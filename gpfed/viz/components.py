@@ -31,7 +31,7 @@ def NetworkView(model: GPFedModel, practice: solara.Reactive[int]) -> None:
     update_counter.get()
     colour_by, set_colour_by = solara.use_state("federation")
     geometry = solara.use_memo(lambda: NetworkGeometry.of(model), [model])
-    shown = [model, model.steps, colour_by, practice.value]
+    shown = [model, model.quarters_simulated, colour_by, practice.value]
     figure = solara.use_memo(
         lambda: draw_network(model, geometry, colour_by, practice.value), shown
     )
@@ -48,7 +48,7 @@ def NetworkView(model: GPFedModel, practice: solara.Reactive[int]) -> None:
 def OutcomePlots(model: GPFedModel) -> None:
     """The outcome series so far: federation, practices, admissions, spend, paid twice, holders."""
     update_counter.get()
-    shown = [model, model.steps]
+    shown = [model, model.quarters_simulated]
     figure = solara.use_memo(lambda: draw_outcomes(model), shown)
     with solara.Column(classes=["gpfed-plots"]):
         solara.FigureMatplotlib(figure, format="png", dependencies=shown)

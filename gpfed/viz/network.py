@@ -165,7 +165,9 @@ def draw_network(
     ax.set_aspect("equal")
     ax.set_xlabel("km")
     ax.tick_params(labelsize=8)
-    ax.set_title(f"{model.quarter}, step {model.steps}: practices by {COLOUR_MODES[colour_by]}")
+    ax.set_title(
+        f"{model.quarter}, step {model.quarters_simulated}: practices by {COLOUR_MODES[colour_by]}"
+    )
     legend = _legend(colour_by)
     fig.legend(handles=legend, loc="lower center", ncols=3, fontsize=8, frameon=False)
     return fig

@@ -213,7 +213,7 @@ def run_recording_contracts(model: GPFedModel, quarters: int) -> dict[int, set[i
         book = model.contracts
         active_before = {c.id for c in book.active()}
         known_before = set(book.contracts)
-        step = model.steps  # the ledger step of the coming quarter
+        step = model.quarters_simulated  # the ledger step of the coming quarter
         model.step()
         eligible[step] = active_before | (set(model.contracts.contracts) - known_before)
     return eligible
@@ -281,7 +281,7 @@ def test_contract_ended_by_the_commissioner_stops_paying_at_once():
     sole = [c for c in model.contracts.active() if holders[c.account] == 1]
     assert sole, "need a contract whose holder holds no other"
     contract = sole[0]
-    ended_at = model.steps
+    ended_at = model.quarters_simulated
     model.contracts.end(contract, "terminated")
     assert (model.contracts.coverage != contract.id).all()
     # Quarters 6 and 7 hold no tender, so the holder cannot win a new contract meanwhile.
@@ -443,7 +443,7 @@ def test_federation_levies_only_take_from_members_what_they_hold():
     )
     balances_before: dict[int, np.ndarray] = {}
     for _ in range(16):
-        balances_before[model.steps] = model.ledger.balance_pence.copy()
+        balances_before[model.quarters_simulated] = model.ledger.balance_pence.copy()
         model.step()
     transfers = model.ledger.transfers_frame()
     levies = transfers[transfers["purpose"] == "federation_levy"]

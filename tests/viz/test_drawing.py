@@ -55,7 +55,7 @@ def test_network_draws_in_either_colouring_without_pyplot(run, colour_by):
     figure = draw_network(run, NetworkGeometry.of(run), colour_by, highlight=3)
     assert plt.get_fignums() == open_figures
     ax = figure.axes[0]
-    assert f"step {run.steps}" in ax.get_title()
+    assert f"step {run.quarters_simulated}" in ax.get_title()
     labels = [text.get_text() for text in figure.legends[0].get_texts()]
     assert "acute trust" in labels and "closed practice" in labels
     assert len([c for c in ax.collections if isinstance(c, PathCollection)]) == 4
@@ -80,7 +80,7 @@ def test_outcome_panels_show_each_series_so_far(run):
     assert len(axes) == len(PANELS) + 1
     for ax, (title, _series, _divisor, _from_zero) in zip(axes, PANELS, strict=False):
         assert ax.get_title() == title
-        assert len(ax.lines[0].get_xdata()) == run.steps + 1
+        assert len(ax.lines[0].get_xdata()) == run.quarters_simulated + 1
     assert len(axes[-1].lines) == len(HOLDER_SERIES)
     start = run.params.start_year + (run.params.start_quarter - 1) / 4
     assert axes[0].get_xlim() == pytest.approx((start, start + run.params.horizon_quarters / 4))

@@ -85,7 +85,7 @@ def test_step_advances_the_model_and_redraws(sessions):
     model = sessions.latest()
     network, plots = _figures(page)
     _button(page, "Step").click()
-    assert model.steps == 1
+    assert model.quarters_simulated == 1
     assert "Time: 1.0" in _texts(page)
     after = _figures(page)
     assert after[0] != network
@@ -115,9 +115,9 @@ def test_each_session_builds_and_steps_its_own_model(sessions):
     assert first is not second
     _button(one, "Step").click()
     _button(one, "Step").click()
-    assert (first.steps, second.steps) == (2, 0)
+    assert (first.quarters_simulated, second.quarters_simulated) == (2, 0)
     _button(two, "Step").click()
-    assert (first.steps, second.steps) == (2, 1)
+    assert (first.quarters_simulated, second.quarters_simulated) == (2, 1)
 
 
 def test_a_bad_seed_says_why_and_back_gives_a_fresh_page(sessions):
@@ -131,7 +131,7 @@ def test_a_bad_seed_says_why_and_back_gives_a_fresh_page(sessions):
     assert "seed = 'abc'; allowed a whole number, 0 or more" in str(alert.children)
     _button(page, "Back to a fresh page").click()
     page.find(v.Alert).assert_empty()
-    assert sessions.latest().steps == 0
+    assert sessions.latest().quarters_simulated == 0
     assert "Time: 0.0" in _texts(page)
 
 

@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out/demo
 
-.PHONY: demo test lint format bench figures calibrate validate viz screenshot clean
+.PHONY: demo test test-mesa4 lint format bench figures calibrate validate viz screenshot clean
 
 $(STAMP): pyproject.toml
 	@py=$$(scripts/find-python.sh) || exit 1; \
@@ -40,6 +40,20 @@ format: $(STAMP)
 test: lint
 	scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest
+
+# The fast tests (not slow, not browser) against the newest Mesa 4 pre-release, in an environment
+# of their own (.venv-mesa4) with every other dependency as the project pins it. Not part of
+# make test: it reports how far gpfed is from Mesa 4.
+MESA4 := .venv-mesa4
+test-mesa4:
+	@py=$$(scripts/find-python.sh) || exit 1; \
+	  [ -x $(MESA4)/bin/python ] || $$py -m venv $(MESA4)
+	$(MESA4)/bin/python -m pip install --quiet --upgrade pip
+	$(MESA4)/bin/python -m pip install --quiet --pre "mesa[rec]>=4.0.0a0,<5" \
+	  $$($(MESA4)/bin/python scripts/dependencies.py --without mesa)
+	$(MESA4)/bin/python -m pip install --quiet --no-deps -e .
+	$(MESA4)/bin/python -c "import mesa; print('Mesa', mesa.__version__)"
+	$(MESA4)/bin/python -m pytest -m "not slow and not browser" -p no:cacheprovider -q
 
 # The browser page (SolaraViz) on http://127.0.0.1:8765/; Ctrl+C stops it.
 viz: $(STAMP)

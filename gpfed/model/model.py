@@ -255,7 +255,8 @@ class GPFedModel(Model):
         """Levers in force this quarter; MPIG and seniority phase-outs advance."""
         quarter = self._quarter_index
         self.levers = levers = self.timeline.at(quarter)
-        self.ledger.step = quarter
+        # Payments are labelled with the step whose row of to_frame() holds this quarter's flows.
+        self.ledger.step = self.quarters_simulated
         self.phase_outs.advance(levers)
         self.contracts.reset_events()
         self.federation_value = self._coalition_value(levers)
@@ -719,7 +720,11 @@ class GPFedModel(Model):
         return contracts_frame(self.contracts)
 
     def ledger_frame(self) -> pd.DataFrame:
-        """Money paid per quarter and purpose, £ (see :meth:`Ledger.transfers_frame` for all)."""
+        """Money paid per quarter and purpose, £ (see :meth:`Ledger.transfers_frame` for all).
+
+        ``step`` k is the k-th quarter simulated, as in :meth:`to_frame` and :meth:`agent_frame`
+        (whose row k holds the state after it and its flows), so the frames join on ``step``.
+        """
         return self.ledger.totals_frame()
 
     def plot(self, path: str | None = None):

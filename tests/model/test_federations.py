@@ -213,7 +213,7 @@ def run_recording_contracts(model: GPFedModel, quarters: int) -> dict[int, set[i
         book = model.contracts
         active_before = {c.id for c in book.active()}
         known_before = set(book.contracts)
-        step = model.quarters_simulated  # the ledger step of the coming quarter
+        step = model.quarters_simulated + 1  # the ledger step of the coming quarter
         model.step()
         eligible[step] = active_before | (set(model.contracts.contracts) - known_before)
     return eligible
@@ -281,7 +281,7 @@ def test_contract_ended_by_the_commissioner_stops_paying_at_once():
     sole = [c for c in model.contracts.active() if holders[c.account] == 1]
     assert sole, "need a contract whose holder holds no other"
     contract = sole[0]
-    ended_at = model.quarters_simulated
+    ended_at = model.quarters_simulated + 1  # the ledger step of the next quarter
     model.contracts.end(contract, "terminated")
     assert (model.contracts.coverage != contract.id).all()
     # Quarters 6 and 7 hold no tender, so the holder cannot win a new contract meanwhile.
@@ -327,7 +327,7 @@ def test_forced_terminations_stop_payments_and_are_counted():
         if holders[contract.account] != 1:
             continue
         steps = set(paid.loc[paid["payee"] == contract.account, "step"])
-        first = contract.start - 1  # the ledger step of the quarter it was awarded
+        first = contract.start  # the ledger step of the quarter it was awarded
         assert steps == set(range(first, first + contract.quarters_held)), (contract.id, steps)
         checked += 1
     assert checked > 0
@@ -443,7 +443,7 @@ def test_federation_levies_only_take_from_members_what_they_hold():
     )
     balances_before: dict[int, np.ndarray] = {}
     for _ in range(16):
-        balances_before[model.quarters_simulated] = model.ledger.balance_pence.copy()
+        balances_before[model.quarters_simulated + 1] = model.ledger.balance_pence.copy()
         model.step()
     transfers = model.ledger.transfers_frame()
     levies = transfers[transfers["purpose"] == "federation_levy"]

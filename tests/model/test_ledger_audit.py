@@ -64,7 +64,8 @@ def test_core_payments_are_what_the_rules_say(monkeypatch, regime):
         assert paid(transfers, step, "allocation") == pytest.approx(allocation, abs=1.0)
         global_sum = levers.global_sum_gbp_per_weighted_patient * (lists * quarter["need"]).sum()
         assert paid(transfers, step, "global_sum") == pytest.approx(global_sum / 4, abs=1.0)
-        growth = (1 + levers.practice_expense_growth_per_year) ** (step / 4)
+        # Expenses grow from the first quarter (ledger step 1: no growth yet).
+        growth = (1 + levers.practice_expense_growth_per_year) ** ((step - 1) / 4)
         expenses = (
             band_expenses_gbp_per_patient_per_year(quarter["partners"])
             * quarter["efficiency"]

@@ -59,6 +59,11 @@ class Federation(CostBidder, Agent):
         return [self.model.practice_agent(i) for i in self.members]
 
     @property
+    def member_ids(self) -> list[int]:
+        """The member practices' agent ids (``unique_id``, as agent tables show them)."""
+        return [agent.unique_id for agent in self.member_agents]
+
+    @property
     def n_members(self) -> int:
         """Number of member practices."""
         return len(self.members)

@@ -67,3 +67,12 @@ def test_agent_tables_are_tidy(model):
     practices = model.agent_frame(Practice)
     assert {"step", "agent_id", "index", "list_size", "reserves_gbp"} <= set(practices.columns)
     assert practices.groupby("step").size().tolist() == [60, 60, 60]
+
+
+def test_federation_members_are_shown_as_agent_ids(model):
+    federation = next(iter(model.federations.values()))
+    assert federation.member_ids == [model.practice_agent(i).unique_id for i in federation.members]
+    frame = model.agent_frame()
+    last = frame[frame["step"] == frame["step"].max()]
+    by_id = last.set_index("agent_id")["federation_id"]
+    assert (by_id.loc[federation.member_ids] == federation.unique_id).all()

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.main
 
 from gpfed.parameters import SPEC, ParameterError, Params, describe, unknown_parameter_error
 from gpfed.scenarios import all_scenarios
@@ -60,9 +63,58 @@ Settings = Annotated[
 """The ``--set NAME=VALUE`` option shared by the commands that build models."""
 
 
+MAX_QUARTERS = int(SPEC["horizon_quarters"].high)
+"""The most quarters a command simulates: the horizon's upper bound (100 years)."""
+
+
+def _one_line(message: object) -> str:
+    """A message on one line: line breaks (a TOML parser's, a nested error's) become spaces."""
+    return " ".join(str(message).split())
+
+
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {_one_line(message)}", err=True)
     return typer.Exit(code=2)
+
+
+def _check_count(option: str, value: int | None, low: int, high: int | None = None) -> None:
+    """Refuse a whole-number option outside ``low``..``high`` (None: not given, no check)."""
+    if value is None:
+        return
+    if value < low or (high is not None and value > high):
+        allowed = f"{low} to {high}" if high is not None else f"{low} or more"
+        raise _fail(f"{option} = {value}; allowed {allowed}")
+
+
+def check_output_folder(path: Path, option: str = "--out") -> None:
+    """Refuse, before anything runs, an output folder that cannot be created or written.
+
+    Nothing is created: the folder, if it exists, must be a writable folder; otherwise its
+    nearest existing parent must be a writable folder (not a file).
+
+    Raises:
+        typer.Exit: (status 2) after one line naming the option, the path and the problem.
+    """
+    target = Path(path)
+    if target.exists():
+        if not target.is_dir():
+            raise _fail(f"{option} = {str(target)!r} is a file; allowed a folder")
+        if not os.access(target, os.W_OK | os.X_OK):
+            raise _fail(f"{option} = {str(target)!r} is not writable; allowed a writable folder")
+        return
+    parent = target.absolute().parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise _fail(
+            f"{option} = {str(target)!r} lies under the file {str(parent)!r}; allowed a folder "
+            "path whose parents are folders"
+        )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise _fail(
+            f"{option} = {str(target)!r} cannot be created ({str(parent)!r} is not writable); "
+            "allowed a writable place"
+        )
 
 
 def parse_settings(settings: list[str]) -> dict[str, object]:
@@ -72,7 +124,9 @@ def parse_settings(settings: list[str]) -> dict[str, object]:
         name, sep, text = item.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise ParameterError(f"--set {item!r}: write NAME=VALUE, e.g. --set n_practices=150")
+            raise ParameterError(
+                f"--set = {item!r}; write NAME=VALUE, allowed e.g. --set n_practices=150"
+            )
         if name not in SPEC:
             raise unknown_parameter_error(name)
         values[name] = SPEC[name].parse(text.strip())
@@ -89,9 +143,13 @@ def run(
     ] = None,
     steps: Annotated[
         int | None,
-        typer.Option(min=1, help="Quarters to simulate [default: horizon_quarters, 40]."),
+        typer.Option(
+            help=f"Quarters to simulate, 1 to {MAX_QUARTERS} [default: horizon_quarters, 40]."
+        ),
     ] = None,
-    seed: Annotated[int, typer.Option(min=0, help="Random seed; same seed, same results.")] = 1,
+    seed: Annotated[
+        int, typer.Option(help="Random seed (0 or more); same seed, same results.")
+    ] = 1,
     set_: Settings = None,
     out: Annotated[Path, typer.Option(help="Folder for the outputs.")] = Path("out/run"),
     fmt: Annotated[str, typer.Option("--format", help="Table format: csv or parquet.")] = "csv",
@@ -108,20 +166,21 @@ def run(
 
     if fmt not in ("csv", "parquet"):
         raise _fail(f"--format = {fmt!r}; allowed 'csv' or 'parquet'")
+    _check_count("--steps", steps, 1, MAX_QUARTERS)
+    _check_count("--seed", seed, 0)
+    started = time.perf_counter()
     try:
         values = parse_settings(set_ or [])
         if preset is not None:
             values["preset"] = preset
         params = Params(scenario, **values)
+        model = GPFedModel(params, rng=seed)
     except ParameterError as error:
         raise _fail(str(error)) from None
-
-    started = time.perf_counter()
-    model = GPFedModel(params, rng=seed)
+    check_output_folder(out)
     model.run(steps)
     elapsed = time.perf_counter() - started
 
-    out.mkdir(parents=True, exist_ok=True)
     series = model.to_frame()
     tables = {
         "series": series,
@@ -132,15 +191,19 @@ def run(
         "contracts": model.contracts_frame(),
         "ledger_by_purpose": model.ledger_frame(),
     }
-    for name, frame in tables.items():
-        if fmt == "csv":
-            frame.to_csv(out / f"{name}.csv", index=False)
-        else:
-            frame.to_parquet(out / f"{name}.parquet", index=False)
-    (out / "params.json").write_text(
-        json.dumps({"seed": seed, "scenario": scenario, "params": params.to_dict()}, indent=2)
-    )
-    model.plot(str(out / "panel.png"))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, frame in tables.items():
+            if fmt == "csv":
+                frame.to_csv(out / f"{name}.csv", index=False)
+            else:
+                frame.to_parquet(out / f"{name}.parquet", index=False)
+        (out / "params.json").write_text(
+            json.dumps({"seed": seed, "scenario": scenario, "params": params.to_dict()}, indent=2)
+        )
+        model.plot(str(out / "panel.png"))
+    except OSError as error:
+        raise _fail(f"--out = {str(out)!r}: cannot write ({error.strerror or error})") from None
     if not quiet:
         _print_summary(series, model.params.preset, seed, elapsed, out)
 
@@ -219,17 +282,26 @@ def compare(
     from gpfed import compare as compare_
 
     if all_ and scenario:
-        raise _fail("give scenario names or --all, not both")
+        raise _fail(
+            f"scenarios = {' '.join(scenario or [])!r} and --all: give scenario names or --all, "
+            "not both; allowed one of the two"
+        )
     if not all_ and not scenario:
         known = ", ".join(compare_.all_scenario_names())
-        raise _fail(f"name the scenarios to compare, or use --all; known: {known}")
+        raise _fail(f"name the scenarios to compare, or use --all; allowed names: {known}")
     # Checked here too so the message names the option the user typed.
-    for option, value, low in (("--reps", reps, 1), ("--steps", steps, 1), ("--seed", seed, 0)):
-        if value is not None and value < low:
-            raise _fail(f"{option} = {value}; allowed {low} or more")
+    _check_count("--reps", reps, 1)
+    _check_count("--steps", steps, 1, MAX_QUARTERS)
+    _check_count("--seed", seed, 0)
     names = compare_.all_scenario_names() if all_ else list(scenario or [])
     try:
         overrides = parse_settings(set_ or [])
+        for name in names:  # every scenario with the overrides, before anything runs
+            Params(name, **overrides)
+    except ParameterError as error:
+        raise _fail(str(error)) from None
+    check_output_folder(out)
+    try:
         started = time.perf_counter()
         result = compare_.compare(
             names, reps=reps, quarters=steps, seed=seed, overrides=overrides, progress=not quiet
@@ -237,7 +309,10 @@ def compare(
     except ParameterError as error:
         raise _fail(str(error)) from None
     elapsed = time.perf_counter() - started
-    paths = result.write(out)
+    try:
+        paths = result.write(out)
+    except OSError as error:
+        raise _fail(f"--out = {str(out)!r}: cannot write ({error.strerror or error})") from None
     if not quiet:
         _print_comparison(result, elapsed, paths)
 
@@ -310,7 +385,7 @@ def sweep(
     ],
     workers: Annotated[
         int | None,
-        typer.Option(min=1, help="Worker processes [default: all cores]."),
+        typer.Option(help="Worker processes, 1 or more [default: all cores]."),
     ] = None,
     scheduler: Annotated[
         str | None, typer.Option(help="Run on this Dask scheduler, e.g. tcp://127.0.0.1:8786.")
@@ -329,10 +404,15 @@ def sweep(
     from gpfed.experiments import sweep as run_sweep
 
     if scheduler and dask_local:
-        raise _fail("give --scheduler or --dask-local, not both")
+        raise _fail(
+            f"--scheduler = {scheduler!r} and --dask-local: give --scheduler or --dask-local, "
+            "not both; allowed one of the two"
+        )
+    _check_count("--workers", workers, 1)
     started = time.perf_counter()
     try:
         spec = SweepSpec.load(spec_file)
+        check_output_folder(out)
         results = run_sweep(
             spec,
             out,
@@ -366,6 +446,8 @@ def analyse(
     from gpfed.experiments import SweepError
     from gpfed.experiments.report import analyse as analyse_sweep
 
+    if out is not None:
+        check_output_folder(out)
     try:
         report = analyse_sweep(folder, out)
     except SweepError as error:
@@ -416,6 +498,7 @@ def calibrate(
         settings = CalibrationSettings(
             samples=samples, rounds=rounds, accept_share=accept, seed=seed, n_practices=practices
         )
+        check_output_folder(out)
         result = run_calibration(
             settings, out, workers=workers, scheduler=scheduler, progress=not quiet
         )
@@ -462,6 +545,11 @@ def validate(
     from gpfed.calibration.validate import validate as run_validation
 
     try:
+        overrides = parse_settings(settings or [])
+    except ParameterError as error:
+        raise _fail(str(error)) from None
+    check_output_folder(out)
+    try:
         result = run_validation(
             reps,
             practices,
@@ -469,7 +557,7 @@ def validate(
             out=out,
             workers=workers,
             progress=not quiet,
-            overrides=parse_settings(settings or []),
+            overrides=overrides,
         )
     except ParameterError as error:
         raise _fail(str(error)) from None
@@ -513,7 +601,7 @@ def params(
     rows = describe(group)
     if not rows:
         groups = sorted({p.group for p in SPEC.values()})
-        raise _fail(f"no group {group!r}; groups: {', '.join(groups)}")
+        raise _fail(f"no group {group!r}; allowed groups: {', '.join(groups)}")
     for row in rows:
         unit = f" [{row['unit']}]" if row["unit"] else ""
         schedulable = " (schedulable)" if row["schedulable"] else ""
@@ -523,13 +611,57 @@ def params(
         )
 
 
-def main() -> None:
-    """Entry point of the ``gpfed`` command."""
+def _usage_error_line(error: Exception) -> str:
+    """A command-line usage error (bad option value, unknown option) as one line.
+
+    A value that fails the option's type or bounds reads ``--steps = 'abc'; allowed a valid
+    integer, ...``: the option, the value typed and what the option allows.
+    """
+    param = getattr(error, "param", None)
+    cause = error.__cause__
+    problems = cause.errors() if cause is not None and hasattr(cause, "errors") else []
+    if param is not None and problems:
+        opts = getattr(param, "opts", None) or [param.human_readable_name]
+        name = max(opts, key=len)
+        given = problems[0].get("input")
+        reason = str(problems[0].get("msg", error))
+        reason = reason.replace("Input should be ", "allowed ", 1)
+        return _one_line(f"{name} = {given!r}; {reason}")
+    message = error.format_message()
+    if message.startswith("No such command"):
+        message += f" Allowed: {', '.join(sorted(app_commands()))}."
+    return _one_line(message)
+
+
+def app_commands() -> list[str]:
+    """Names of the ``gpfed`` commands."""
+    return list(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+
+
+def main(args: Sequence[str] | None = None) -> None:
+    """Entry point of the ``gpfed`` command: ``args`` (default ``sys.argv[1:]``), then exit.
+
+    Every refusal (bad option, unknown parameter or scenario, bad sweep file, unusable output
+    folder) is one ``error:`` line on stderr and exit status 2, never a traceback.
+    """
+    command = typer.main.get_command(app)
     try:
-        app()
+        code = command.main(
+            list(sys.argv[1:] if args is None else args), prog_name="gpfed", standalone_mode=False
+        )
+    except typer.TyperException as error:  # Click's usage errors (typer's vendored Click)
+        if type(error).__name__ == "NoArgsIsHelpError":  # bare ``gpfed``: the help, as before
+            typer.echo(error.ctx.get_help(), err=True)
+        else:
+            typer.echo(f"error: {_usage_error_line(error)}", err=True)
+        sys.exit(getattr(error, "exit_code", 2))
     except ParameterError as error:  # raised outside a command's own handling
-        typer.echo(f"error: {error}", err=True)
+        typer.echo(f"error: {_one_line(error)}", err=True)
         sys.exit(2)
+    except typer.Abort:
+        typer.echo("Aborted!", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

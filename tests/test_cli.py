@@ -100,3 +100,49 @@ def test_viz_serves_on_loopback_by_default_and_refuses_a_bad_port():
     result = gpfed("viz", "--port", "0")
     assert result.returncode == 2 and "--port" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_run_shorter_than_agent_table_every_writes_empty_tables(tmp_path):
+    # England collects agent tables yearly: two quarters collect no federation row at all.
+    result = gpfed("run", "--preset", "england", "--steps", "2", "--quiet", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    federations = pd.read_csv(tmp_path / "federations.csv")
+    assert federations.empty and {"step", "agent_id"} <= set(federations.columns)
+    assert len(pd.read_csv(tmp_path / "series.csv")) == 3
+
+
+def test_agent_tables_switched_off_write_empty_tables(tmp_path):
+    args = ["--set", "n_practices=30", "--set", "agent_table_every=0", "--steps", "2"]
+    result = gpfed("run", *args, "--format", "parquet", "--quiet", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    for name in ("practices", "trusts", "commissioners", "federations"):
+        assert pd.read_parquet(tmp_path / f"{name}.parquet").empty
+
+
+@pytest.mark.parametrize("command", [["run"], ["compare", "status_quo"]])
+def test_more_quarters_than_the_horizon_allows_are_refused(command, tmp_path):
+    result = gpfed(*command, "--steps", "100000000000", "--out", str(tmp_path / "never"))
+    assert result.returncode == 2
+    assert result.stderr == "error: --steps = 100000000000; allowed 1 to 400\n"
+    assert not (tmp_path / "never").exists()
+
+
+def test_an_output_folder_under_a_file_is_refused_before_running(tmp_path):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("keep\n")
+    result = gpfed("run", "--set", "n_practices=30", "--steps", "1", "--out", str(a_file / "sub"))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: --out = '{a_file / 'sub'}' lies under the file")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert a_file.read_text() == "keep\n"
+
+
+def test_a_binary_sweep_file_is_one_line(tmp_path):
+    spec = tmp_path / "sweep.toml"
+    spec.write_bytes(bytes(range(128, 256)))
+    result = gpfed("sweep", str(spec), "--out", str(tmp_path / "never"))
+    assert result.returncode == 2
+    assert "is not UTF-8 text" in result.stderr and "allowed a TOML text file" in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert not (tmp_path / "never").exists()

@@ -48,6 +48,8 @@ from gpfed.parameters import (
 from gpfed.scenarios import get_scenario
 
 SAMPLERS = ("grid", "lhs", "sobol", "morris")
+MAX_QUARTERS = int(SPEC["horizon_quarters"].high)
+"""The most quarters a sweep's runs simulate: the horizon's upper bound."""
 KEEP = ("final", "series")
 SCENARIO = "scenario"
 """A sweep may vary the named scenario itself, with ``levels`` (grid and lhs samplers)."""
@@ -125,11 +127,20 @@ class SweepSpec:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> SweepSpec:
         """Build from the TOML layout: ``[sweep]``, ``[fixed]`` and ``[parameters]`` tables."""
+        if not isinstance(data, Mapping):
+            raise SweepError(
+                f"a sweep definition = {data!r}; allowed tables [sweep], [fixed], [parameters]"
+            )
         unknown = set(data) - {"sweep", "fixed", "parameters"}
         if unknown:
             raise SweepError(
                 f"unknown table [{sorted(unknown)[0]}]; allowed [sweep], [fixed], [parameters]"
             )
+        for table in ("sweep", "fixed", "parameters"):
+            if not isinstance(data.get(table, {}), Mapping):
+                raise SweepError(
+                    f"{table} = {data[table]!r}; allowed a table [{table}] of NAME = VALUE lines"
+                )
         settings = dict(data.get("sweep", {}))
         allowed = {
             "name",
@@ -150,7 +161,10 @@ class SweepSpec:
             )
         parameters = data.get("parameters", {})
         if not isinstance(parameters, Mapping) or not parameters:
-            raise SweepError("[parameters] must give at least one parameter to vary")
+            raise SweepError(
+                "[parameters] must give at least one parameter to vary; allowed e.g. "
+                "quality_weight = { low = 0.2, high = 0.8, steps = 3 }"
+            )
         dimensions = tuple(_dimension(name, value) for name, value in parameters.items())
         for key in ("outputs", "keep"):
             if key in settings:
@@ -164,11 +178,29 @@ class SweepSpec:
         """Read and validate a TOML sweep file."""
         path = Path(path)
         try:
-            data = tomllib.loads(path.read_text())
+            text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise SweepError(f"no sweep file {str(path)!r}") from None
+        except IsADirectoryError:
+            raise SweepError(f"sweep file {str(path)!r} is a folder; allowed a TOML file") from None
+        except UnicodeDecodeError as error:
+            raise SweepError(
+                f"sweep file {str(path)!r} is not UTF-8 text (byte "
+                f"{error.object[error.start]:#04x} at offset {error.start}); allowed a TOML "
+                "text file"
+            ) from None
+        except OSError as error:
+            raise SweepError(
+                f"sweep file {str(path)!r} cannot be read ({error.strerror or error}); allowed a "
+                "readable TOML file"
+            ) from None
+        try:
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
-            raise SweepError(f"{path.name}: not valid TOML ({error})") from None
+            message = " ".join(str(error).split())
+            raise SweepError(
+                f"{path.name}: not valid TOML ({message}); allowed TOML text (toml.io)"
+            ) from None
         return cls.from_mapping(data)
 
     # --- use ------------------------------------------------------------------------------
@@ -202,6 +234,8 @@ class SweepSpec:
 
 def _dimension(name: str, value: Any) -> Dimension:
     if isinstance(value, list):
+        if not value:
+            raise SweepError(f"parameters.{name} = []; allowed a non-empty list of levels")
         return Dimension(name, levels=tuple(value))
     if not isinstance(value, Mapping):
         raise SweepError(
@@ -216,7 +250,12 @@ def _dimension(name: str, value: Any) -> Dimension:
     if "levels" in value:
         if set(value) != {"levels"}:
             raise SweepError(f"parameters.{name}: give levels or a range, not both")
-        return Dimension(name, levels=tuple(value["levels"]))
+        levels = value["levels"]
+        if not isinstance(levels, list) or not levels:
+            raise SweepError(
+                f"parameters.{name}.levels = {levels!r}; allowed a non-empty list, e.g. [1, 2]"
+            )
+        return Dimension(name, levels=tuple(levels))
     if "low" not in value or "high" not in value:
         raise SweepError(f"parameters.{name}: a range needs both low and high")
     return Dimension(name, low=value["low"], high=value["high"], steps=value.get("steps"))
@@ -228,6 +267,16 @@ def _validate(spec: SweepSpec) -> None:
         raise SweepError(f"sampler = {spec.sampler!r}; allowed {', '.join(SAMPLERS)}")
     for key, low in (("replications", 1), ("samples", 1), ("quarters", 1), ("seed", 0)):
         check_whole_number(key, getattr(spec, key), low, SweepError)
+    if spec.quarters > MAX_QUARTERS:
+        raise SweepError(f"quarters = {spec.quarters!r}; allowed 1 to {MAX_QUARTERS}")
+    if not isinstance(spec.common_random_numbers, bool):
+        raise SweepError(
+            f"common_random_numbers = {spec.common_random_numbers!r}; allowed true or false"
+        )
+    if not isinstance(spec.name, str):
+        raise SweepError(f'name = {spec.name!r}; allowed a text, e.g. "my sweep"')
+    if spec.scenario is not None and not isinstance(spec.scenario, str):
+        raise SweepError(f"scenario = {spec.scenario!r}; allowed a scenario name")
     if not spec.parameters:
         raise SweepError("a sweep needs at least one parameter to vary")
     if len(set(spec.names)) != len(spec.names):
@@ -235,7 +284,7 @@ def _validate(spec: SweepSpec) -> None:
     if not spec.outputs:
         raise SweepError("outputs: give at least one output series")
     for output in spec.outputs:
-        if output not in METRICS:
+        if not isinstance(output, str) or output not in METRICS:
             raise SweepError(f"no output {output!r}; allowed {', '.join(METRICS)}")
     if not spec.keep or set(spec.keep) - set(KEEP):
         raise SweepError(f"keep = {list(spec.keep)!r}; allowed one or both of 'final', 'series'")
@@ -256,6 +305,8 @@ def _validate_dimension(dimension: Dimension, sampler: str) -> None:
         if dimension.is_range or sampler not in ("grid", "lhs"):
             raise SweepError("scenario: sweep it with levels = [..] under the grid or lhs sampler")
         for level in dimension.levels:
+            if not isinstance(level, str):
+                raise SweepError(f"scenario = {level!r}; allowed scenario names in levels = [..]")
             get_scenario(level)
         return
     if name not in SPEC:
@@ -271,11 +322,17 @@ def _validate_dimension(dimension: Dimension, sampler: str) -> None:
         raise SweepError(f"{name} is not a number; give levels = [..] ({parameter.allowed()})")
     low, high = _check(parameter, dimension.low), _check(parameter, dimension.high)
     if not low < high:
-        raise SweepError(f"{name}: low = {low!r} must be below high = {high!r}")
+        raise SweepError(
+            f"{name}: low = {low!r} must be below high = {high!r}; allowed low < high within "
+            f"{parameter.allowed()}"
+        )
     if sampler == "grid":
         steps = dimension.steps
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
-            raise SweepError(f"{name}: a grid over a range needs steps = 2 or more")
+            raise SweepError(
+                f"{name}: a grid over a range needs steps = 2 or more; got steps = {steps!r}, "
+                "allowed a whole number, 2 or more"
+            )
 
 
 def _check(parameter: Any, value: Any) -> Any:

@@ -63,6 +63,8 @@ class Store:
         Raises:
             SweepError: the folder holds results of a different sweep, or other files.
         """
+        if self.path.exists() and not self.path.is_dir():
+            raise SweepError(f"out = {str(self.path)!r} is a file; allowed a results folder")
         spec_file = self.path / SPEC_FILE
         code = code_fingerprint()
         if spec_file.exists():
@@ -70,7 +72,8 @@ class Store:
             if stored.get("fingerprint") != spec.fingerprint():
                 raise SweepError(
                     f"{self.path} holds results of a different sweep "
-                    f"({stored.get('name', '?')!r}); use another --out folder"
+                    f"({stored.get('name', '?')!r}); use another --out folder (allowed: a new or "
+                    "empty folder, or one holding this same sweep)"
                 )
             if stored.get("code_fingerprint") != code:
                 raise SweepError(
@@ -81,7 +84,13 @@ class Store:
             return
         if self.path.exists() and any(self.path.iterdir()):
             raise SweepError(f"{self.path} is not empty and holds no sweep; use another --out")
-        self.parts.mkdir(parents=True, exist_ok=True)
+        try:
+            self.parts.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise SweepError(
+                f"out = {str(self.path)!r} cannot be created ({error.strerror or error}); allowed "
+                "a writable folder path"
+            ) from None
         _atomic_write_parquet(runs, self.path / RUNS_FILE)
         payload = {
             "name": spec.name,

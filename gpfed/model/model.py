@@ -57,7 +57,7 @@ from gpfed.outputs import (
     contracts_frame,
     series_frame,
 )
-from gpfed.parameters import Levers, Params, step_to_quarter
+from gpfed.parameters import SPEC, Levers, ParameterError, Params, step_to_quarter
 from gpfed.world import streams as streams_
 from gpfed.world.arrays import split_pence_by_group
 from gpfed.world.costs import practice_expenses, trust_costs
@@ -683,9 +683,20 @@ class GPFedModel(Model):
         return self.params.start_year, self.params.start_quarter
 
     def run(self, quarters: int | None = None) -> GPFedModel:
-        """Simulate ``quarters`` quarters (default: up to ``horizon_quarters``) and return self."""
-        remaining = self.params.horizon_quarters - self.quarters_simulated
-        for _ in range(remaining if quarters is None else quarters):
+        """Simulate ``quarters`` quarters (default: up to ``horizon_quarters``) and return self.
+
+        Raises:
+            ParameterError: ``quarters`` is not a whole number from 0 to the longest horizon.
+        """
+        if quarters is None:
+            quarters = max(self.params.horizon_quarters - self.quarters_simulated, 0)
+        longest = int(SPEC["horizon_quarters"].high)
+        whole = isinstance(quarters, int | np.integer) and not isinstance(quarters, bool)
+        if not whole or not 0 <= quarters <= longest:
+            raise ParameterError(
+                f"quarters = {quarters!r}; allowed a whole number from 0 to {longest}"
+            )
+        for _ in range(quarters):
             self.step()
         return self
 
@@ -702,9 +713,16 @@ class GPFedModel(Model):
     def agent_frame(self, agent_type: type = Practice) -> pd.DataFrame:
         """Per-agent table of ``agent_type`` (Practice, Trust, Commissioner or Federation), tidy.
 
-        Columns: ``step``, ``agent_id``, ``index`` (row in the state columns), the reporters.
+        Columns: ``step``, ``agent_id``, ``index`` (row in the state columns), the reporters. Empty
+        (with those columns) when no row of the type was collected, e.g. a run shorter than
+        ``agent_table_every``.
         """
-        frame = self.datacollector.get_agenttype_vars_dataframe(agent_type).reset_index()
+        collected = self.datacollector.get_agenttype_vars_dataframe(agent_type)
+        # With no row collected Mesa returns a frame without its (Step, AgentID) index.
+        if not isinstance(collected.index, pd.MultiIndex):
+            reporters = list(self.datacollector.agenttype_reporters.get(agent_type, {}))
+            return pd.DataFrame(columns=["step", "agent_id", *reporters])
+        frame = collected.reset_index()
         frame = frame.rename(columns={"Step": "step", "AgentID": "agent_id"})
         frame["step"] = frame["step"].astype(int)
         return frame

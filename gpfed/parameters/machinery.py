@@ -73,14 +73,20 @@ def quarter_to_step(key: int | str, start_year: int, start_quarter: int) -> int:
     Step 0 is the start quarter; a quarter before the start gives a negative step.
     """
     if isinstance(key, bool):
-        raise ParameterError(f"schedule key {key!r} is neither a step nor a quarter like '2014Q2'")
+        raise ParameterError(
+            f"schedule key {key!r} is neither a step nor a quarter; allowed a step (0, 1, ...) "
+            "or a quarter like '2014Q2'"
+        )
     if isinstance(key, int):
         return key
     match = _QUARTER.match(str(key).strip())
     if match is None:
         if str(key).strip().lstrip("-").isdigit():
             return int(str(key).strip())
-        raise ParameterError(f"schedule key {key!r} is neither a step nor a quarter like '2014Q2'")
+        raise ParameterError(
+            f"schedule key {key!r} is neither a step nor a quarter; allowed a step (0, 1, ...) "
+            "or a quarter like '2014Q2'"
+        )
     year, quarter = int(match.group(1)), int(match.group(2))
     return (year - start_year) * QUARTERS_PER_YEAR + (quarter - start_quarter)
 
@@ -156,23 +162,30 @@ class Parameter:
     def check_any(self, value: Any, start_year: int, start_quarter: int) -> Value | Schedule:
         """Validate a plain value or, for a schedulable lever, a schedule (dict or Schedule)."""
         if isinstance(value, Mapping | Schedule):
+            schedule = value if isinstance(value, Schedule) else Schedule(value)
             if not self.schedulable:
                 raise ParameterError(
-                    f"{self.name} cannot change over time; give one value ({self.allowed()})"
+                    f"{self.name} cannot change over time (given {{{schedule}}}); allowed one "
+                    f"value ({self.allowed()})"
                 )
-            schedule = value if isinstance(value, Schedule) else Schedule(value)
             if not schedule.points:
-                raise ParameterError(f"{self.name}: a schedule needs at least one value")
+                raise ParameterError(
+                    f"{self.name} = {{}}: a schedule needs at least one value; allowed e.g. "
+                    f"{{'2014Q2': {self.default if not isinstance(self.default, Schedule) else 1}}}"
+                )
             checked = []
             for key, item in schedule.points:
-                quarter_to_step(key, start_year, start_quarter)
+                try:
+                    quarter_to_step(key, start_year, start_quarter)
+                except ParameterError as error:
+                    raise ParameterError(f"{self.name}: {error}") from None
                 checked.append((key, self.check(item)))
             resolved = Schedule(tuple(checked)).resolved(start_year, start_quarter)
             if resolved[0][0] > 0:
                 raise ParameterError(
-                    f"{self.name}: the schedule starts at step {resolved[0][0]}; it must give a "
-                    f"value from the first step "
-                    f"({step_to_quarter(0, start_year, start_quarter)})"
+                    f"{self.name} = {{{schedule}}}: the schedule starts at step {resolved[0][0]}; "
+                    "it must give a value from the first step, allowed keys from "
+                    f"{step_to_quarter(0, start_year, start_quarter)} (step 0)"
                 )
             return Schedule(tuple(checked))
         return self.check(value)
@@ -185,7 +198,8 @@ class Parameter:
                 key, sep, value = part.partition(":")
                 if not sep:
                     raise ParameterError(
-                        f"{self.name}: cannot read schedule {text!r}; write 'KEY:VALUE,KEY:VALUE'"
+                        f"{self.name} = {text!r}: cannot read the schedule; allowed "
+                        "'KEY:VALUE,KEY:VALUE', e.g. '2013Q2:66.25,2014Q2:73.56'"
                     )
                 pairs[key.strip()] = value.strip()
             return pairs

@@ -75,6 +75,10 @@ class Params(Mapping[str, Value | Schedule]):
     def __init__(self, scenario: str | None = None, /, **values: Any) -> None:
         merged: dict[str, Any] = {}
         if scenario is not None:
+            if not isinstance(scenario, str):
+                raise ParameterError(
+                    f"scenario = {scenario!r}; allowed a scenario name (see 'gpfed scenarios')"
+                )
             merged.update(get_scenario(scenario).values)
         merged.update(values)
         unknown = [name for name in merged if name not in SPEC]
@@ -104,6 +108,11 @@ class Params(Mapping[str, Value | Schedule]):
             return params.replace(**values) if values else params
         if isinstance(params, str):
             return cls(params, **values)
+        if params is not None and not isinstance(params, Mapping):
+            raise TypeError(
+                f"params = {params!r}; allowed Params, a mapping of parameter values, a scenario "
+                "name or None"
+            )
         return cls(**{**(params or {}), **values})
 
     def replace(self, **changes: Any) -> Params:

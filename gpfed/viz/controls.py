@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from gpfed.parameters import SPEC, Parameter
+from gpfed.parameters import SPEC, Parameter, unknown_parameter_error
 from gpfed.scenarios import all_scenarios
 
 LEVERS = (
@@ -50,7 +50,16 @@ def lever_label(parameter: Parameter) -> str:
 
 
 def slider_step(low: float, high: float) -> float:
-    """A 1-2-5 step giving about a hundred notches between ``low`` and ``high``."""
+    """A 1-2-5 step giving about a hundred notches between ``low`` and ``high``.
+
+    Raises:
+        ValueError: bounds that are not finite numbers with ``low`` below ``high``.
+    """
+    numbers = all(isinstance(x, int | float) and not isinstance(x, bool) for x in (low, high))
+    if not (numbers and math.isfinite(low) and math.isfinite(high) and low < high):
+        raise ValueError(
+            f"slider bounds low = {low!r}, high = {high!r}; allowed finite numbers, low below high"
+        )
     raw = (high - low) / _SLIDER_NOTCHES
     exponent = math.floor(math.log10(raw))
     for mantissa in (1, 2, 5, 10):
@@ -67,6 +76,8 @@ def lever_control(parameter: Parameter) -> dict[str, Any]:
         ValueError: the parameter cannot be a control (a default that is a schedule, or a number
             without both bounds).
     """
+    if not isinstance(parameter, Parameter):
+        raise TypeError(f"parameter = {parameter!r}; allowed a Parameter of the spec (SPEC[name])")
     if not isinstance(parameter.default, bool | int | float | str):
         raise ValueError(f"{parameter.name}: a scheduled default cannot start a control")
     control: dict[str, Any] = {"label": lever_label(parameter), "value": parameter.default}
@@ -76,6 +87,10 @@ def lever_control(parameter: Parameter) -> dict[str, Any]:
         return {**control, "type": "Checkbox"}
     if parameter.low is None or parameter.high is None:
         raise ValueError(f"{parameter.name}: a slider needs both bounds ({parameter.allowed()})")
+    if not parameter.low < parameter.high:
+        raise ValueError(
+            f"{parameter.name}: a slider needs low below high; got {parameter.allowed()}"
+        )
     if parameter.kind is int:
         bounds = {"min": int(parameter.low), "max": int(parameter.high), "step": 1}
         return {**control, "type": "SliderInt", **bounds}
@@ -98,7 +113,15 @@ def model_params(levers: tuple[str, ...] = LEVERS) -> dict[str, dict[str, Any]]:
 
     The keys are the keyword arguments of :class:`gpfed.viz.factory.PolicyModel`, which Mesa's
     Reset button calls with the controls' values.
+
+    Raises:
+        ParameterError: a lever that is not a parameter of the spec (with the nearest names).
     """
+    if isinstance(levers, str):
+        levers = (levers,)
+    for name in levers:
+        if name not in SPEC:
+            raise unknown_parameter_error(name)
     return {
         SCENARIO_CONTROL: {
             "type": "Select",

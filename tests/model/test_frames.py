@@ -19,3 +19,12 @@ def test_series_agent_tables_and_ledger_share_one_step_convention():
     joined = series.set_index("step").join(mpig.rename("ledger_mpig"), how="inner")
     assert len(joined) == 6
     assert (joined["mpig_paid_gbp"] - joined["ledger_mpig"]).abs().max() < 1e-6
+
+
+def test_an_agent_table_with_nothing_collected_is_empty_with_its_columns():
+    from gpfed.agents import Federation
+
+    model = GPFedModel(rng=1, n_practices=40, agent_table_every=4).run(2)
+    federations = model.agent_frame(Federation)
+    assert federations.empty
+    assert {"step", "agent_id", "n_members", "contract_kind"} <= set(federations.columns)

@@ -63,6 +63,13 @@ Settings = Annotated[
 """The ``--set NAME=VALUE`` option shared by the commands that build models."""
 
 
+RUN_AGENT_TABLE_EVERY = {"region": 1, "england": 4}
+"""How often ``gpfed run`` collects the per-agent tables it writes, by preset, unless ``--set``.
+
+At England scale yearly: through Mesa's DataCollector they cost ~1.9 s of a 2.2 s ten-year run
+every quarter, ~0.5 s yearly (benchmarks/bench_model.py).
+"""
+
 MAX_QUARTERS = int(SPEC["horizon_quarters"].high)
 """The most quarters a command simulates: the horizon's upper bound (100 years)."""
 
@@ -174,6 +181,8 @@ def run(
         if preset is not None:
             values["preset"] = preset
         params = Params(scenario, **values)
+        if "agent_table_every" not in values:
+            params = params.replace(agent_table_every=RUN_AGENT_TABLE_EVERY[params.preset])
         model = GPFedModel(params, rng=seed)
     except ParameterError as error:
         raise _fail(str(error)) from None

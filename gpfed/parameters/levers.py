@@ -91,8 +91,9 @@ class Levers:
     horizon_quarters: int
     """Steps after which the model stops running (model.running becomes False). (quarters)"""
     agent_table_every: int
-    """Collect the per-agent tables every this many quarters (0: never; model series are always
-    collected). (quarters)
+    """Collect the per-agent tables every this many quarters (0, the default: never; model
+    series are always collected, so mesa.batch_run gives one row per run and step). gpfed
+    run asks for them. (quarters)
     """
     global_sum_gbp_per_weighted_patient: float
     """GMS global sum (payment per need-weighted patient). (£ per weighted patient per year)"""

@@ -41,14 +41,11 @@ PRESETS: Mapping[str, Mapping[str, Value]] = {
     "region": {},
     # England 2013: 8,053 practices (NHS Digital, July 2013), 211 CCGs in 27 area teams,
     # ~160 acute trusts.
-    # At this scale per-agent tables are collected yearly: through Mesa's DataCollector they cost
-    # ~1.9 s of a 2.2 s ten-year run every quarter, ~0.5 s yearly (benchmarks/bench_model.py).
     "england": {
         "n_practices": 8053,
         "n_commissioners": 211,
         "n_area_teams": 27,
         "n_trusts": 160,
-        "agent_table_every": 4,
     },
 }
 """World presets: structural values applied unless the caller gives them explicitly."""

@@ -335,10 +335,11 @@ PARAMETERS = [
     ),
     Parameter(
         "agent_table_every",
-        1,
+        0,
         "quarters",
-        "Collect the per-agent tables every this many "
-        "quarters (0: never; model series are always collected).",
+        "Collect the per-agent tables every this many quarters (0, the default: never; model "
+        "series are always collected, so mesa.batch_run gives one row per run and step). "
+        "gpfed run asks for them.",
         "",
         RUN,
         low=0,

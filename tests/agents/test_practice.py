@@ -7,7 +7,7 @@ from gpfed.agents import Commissioner, Practice, Trust
 
 @pytest.fixture
 def model():
-    return GPFedModel(rng=9, n_practices=60, n_commissioners=2).run(2)
+    return GPFedModel(rng=9, n_practices=60, n_commissioners=2, agent_table_every=1).run(2)
 
 
 def test_merger_moves_list_partners_and_reserves_to_one_neighbour(model):

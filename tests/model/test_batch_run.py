@@ -41,3 +41,20 @@ def test_batch_run_stops_at_the_horizon():
         display_progress=False,
     )
     assert [row["Step"] for row in results] == [3]
+
+
+def test_batch_run_gives_one_row_per_run_and_step_by_default():
+    results = mesa.batch_run(
+        GPFedModel,
+        parameters={"n_practices": 40},
+        rng=[1, 2],
+        max_steps=4,
+        number_processes=1,
+        data_collection_period=1,
+        display_progress=False,
+    )
+    frame = pd.DataFrame(results)
+    # Two runs, steps 0-4: no agent rows mixed in, no agent column overwriting a model one.
+    assert len(frame) == 2 * 5
+    assert frame.groupby(["RunId", "Step"]).size().eq(1).all()
+    assert "AgentID" not in frame.columns

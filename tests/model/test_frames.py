@@ -4,7 +4,7 @@ from gpfed import GPFedModel
 
 
 def test_series_agent_tables_and_ledger_share_one_step_convention():
-    model = GPFedModel(rng=2, n_practices=60).run(6)
+    model = GPFedModel(rng=2, n_practices=60, agent_table_every=1).run(6)
     series = model.to_frame()
     practices = model.agent_frame()
     ledger = model.ledger_frame()

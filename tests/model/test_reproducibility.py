@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = (
     "from gpfed import GPFedModel\n"
     "from tests.model.test_reproducibility import digest, integrated\n"
-    "print(digest(GPFedModel(rng=11, n_practices=90).run(10)))\n"
+    "print(digest(GPFedModel(rng=11, n_practices=90, agent_table_every=1).run(10)))\n"
     "print(digest(integrated()))\n"
 )
 
@@ -29,6 +29,7 @@ def integrated() -> GPFedModel:
         outside_entrants=True,
         federation_sharing_rule="shapley",
         federation_incentive_gbp_per_patient_per_year=5.0,
+        agent_table_every=1,
     ).run(14)
 
 
@@ -49,8 +50,8 @@ def digest(model: GPFedModel) -> str:
 
 
 def test_same_seed_same_frames_in_process():
-    a = GPFedModel(rng=11, n_practices=90).run(10)
-    b = GPFedModel(rng=11, n_practices=90).run(10)
+    a = GPFedModel(rng=11, n_practices=90, agent_table_every=1).run(10)
+    b = GPFedModel(rng=11, n_practices=90, agent_table_every=1).run(10)
     pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
     pd.testing.assert_frame_equal(a.agent_frame(), b.agent_frame())
     np.testing.assert_array_equal(a.ledger.balance_pence, b.ledger.balance_pence)
@@ -77,7 +78,11 @@ def test_same_seed_same_results_in_two_separate_processes():
         for hash_seed in ("0", "4242")
     ]
     assert outputs[0] == outputs[1]
-    here = digest(GPFedModel(rng=11, n_practices=90).run(10)) + "\n" + digest(integrated())
+    here = (
+        digest(GPFedModel(rng=11, n_practices=90, agent_table_every=1).run(10))
+        + "\n"
+        + digest(integrated())
+    )
     assert outputs[0] == here
 
 

@@ -29,7 +29,7 @@ from scipy import stats
 from tqdm.auto import tqdm
 
 from gpfed.model.model import GPFedModel
-from gpfed.outputs import METRICS
+from gpfed.outputs import METRICS, series_range
 from gpfed.parameters import ParameterError, Params
 from gpfed.scenarios import get_scenario, policy_scenarios
 
@@ -118,8 +118,15 @@ def replicate_seed(seed: int, replicate: int) -> int:
     return int(state[0])
 
 
-def t_interval(values: pd.Series) -> dict[str, float]:
-    """Mean, t-interval and SD of replicate values; the CI and SD are NaN with one value."""
+def t_interval(
+    values: pd.Series, low: float = -math.inf, high: float = math.inf
+) -> dict[str, float]:
+    """Mean, t-interval and SD of replicate values; the CI and SD are NaN with one value.
+
+    The interval is cut to ``low``..``high``, the values the quantity can take: its true mean
+    lies among them, so the cut interval covers it as often as the whole one (a count's interval
+    never goes below zero, a share's never above one).
+    """
     values = values.dropna()
     n = len(values)
     mean = float(values.mean()) if n else math.nan
@@ -127,7 +134,13 @@ def t_interval(values: pd.Series) -> dict[str, float]:
         return {"mean": mean, "ci_low": math.nan, "ci_high": math.nan, "sd": math.nan, "n": n}
     sd = float(values.std(ddof=1))
     half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * sd / math.sqrt(n)
-    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "sd": sd, "n": n}
+    return {
+        "mean": mean,
+        "ci_low": max(mean - half, low),
+        "ci_high": min(mean + half, high),
+        "sd": sd,
+        "n": n,
+    }
 
 
 @dataclass
@@ -167,6 +180,8 @@ class Comparison:
     def summary(self) -> pd.DataFrame:
         """Final-year mean of each outcome by scenario, with a 95% t-interval over replicates.
 
+        Each interval is cut to the values its outcome can take (:func:`t_interval`).
+
         Returns:
             One row per (scenario, outcome), scenarios in the order compared and outcomes in
             :data:`COMPARE_OUTCOMES` order; columns ``scenario, outcome, mean, ci_low, ci_high,
@@ -174,7 +189,11 @@ class Comparison:
         """
         values = self.final_year()
         rows = [
-            {"scenario": scenario, "outcome": outcome, **t_interval(values.loc[scenario, outcome])}
+            {
+                "scenario": scenario,
+                "outcome": outcome,
+                **t_interval(values.loc[scenario, outcome], *series_range(outcome)),
+            }
             for scenario in self.scenarios
             for outcome in COMPARE_OUTCOMES
         ]
@@ -249,9 +268,16 @@ class Comparison:
                 colour = f"C{index % 10}"
                 centre = mean.loc[scenario, outcome] / scale
                 band = half.loc[scenario, outcome] / scale
+                low, high = (bound / scale for bound in series_range(outcome))
                 dates = centre.index
                 ax.plot(dates, centre, color=colour, lw=1.5, label=scenario)
-                ax.fill_between(dates, centre - band, centre + band, color=colour, alpha=0.2)
+                ax.fill_between(
+                    dates,
+                    (centre - band).clip(lower=low),
+                    (centre + band).clip(upper=high),
+                    color=colour,
+                    alpha=0.2,
+                )
             ax.set_title(outcome_title(outcome), fontsize=10)
             ax.grid(alpha=0.3)
             locator = AutoDateLocator()

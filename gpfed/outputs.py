@@ -115,6 +115,33 @@ COMMISSIONER_TABLE = {
 """The per-agent tables: each agent type's reporters (DataCollector agenttype reporters)."""
 
 
+SIGNED = {
+    "commissioner_balance_gbp",
+    "trust_surplus_gbp",
+    "trust_balance_gbp",
+    "profit_per_partner_mean_gbp",
+    "profit_per_partner_p10_gbp",
+    "profit_per_partner_p50_gbp",
+    "profit_per_partner_p90_gbp",
+}
+"""Series that can be negative (balances, surpluses, profits); every other one cannot."""
+
+SHARES = {
+    "share_practices_federated",
+    "integrated_population_share",
+    "quality_mean",
+    "contract_quality_mean",
+}
+"""Series that are shares or scores between 0 and 1."""
+
+
+def series_range(name: str) -> tuple[float, float]:
+    """The values series ``name`` can take: (-inf, inf), [0, 1] or [0, inf)."""
+    if name in SIGNED:
+        return -np.inf, np.inf
+    return 0.0, 1.0 if name in SHARES else np.inf
+
+
 FLOWS = {
     "closures",
     "mergers",

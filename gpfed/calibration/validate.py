@@ -242,7 +242,8 @@ def _runs_folder(n_practices: int, replications: int, seed: int, overrides: dict
 def _table(runs: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for target in TARGETS:
-        interval = t_interval(runs[target.name])
+        # Every target is a count, a mean list, a share or admissions: none below zero.
+        interval = t_interval(runs[target.name], low=0.0)
         rows.append(
             {
                 "name": target.name,

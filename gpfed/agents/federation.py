@@ -91,9 +91,9 @@ class Federation(CostBidder, Agent):
     @property
     def quality(self) -> float:
         """List-weighted mean quality of its members (0-1)."""
-        state = self.model.practice_state
-        lists = self.member_lists
-        return float(state.quality[self.members] @ lists / lists.sum())
+        state, members = self.model.practice_state, self.members
+        lists = state.list_size[members].astype(float)
+        return float(state.quality[members] @ lists / lists.sum())
 
     @property
     def contract(self):

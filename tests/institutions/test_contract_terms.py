@@ -299,18 +299,7 @@ def test_settle_base_case_by_hand():
 
 
 def test_settle_conserves_money_with_a_cost_shock():
-    world = make_world()
-    world.book.add(make_contract(world.federation))
-    world.book.add(
-        make_contract(
-            world.federation,
-            id=1,
-            kind="diabetes",
-            area=1,
-            practices=np.array([2]),
-            federation=8,
-        )
-    )
+    world = covered_world(merged=False)
     for now in range(1, 5):
         settle(world, levers(holder_cost_sd=0.2, risk_sharing="corridor"), now)
     assert world.ledger.total_pence() == 0

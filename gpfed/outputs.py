@@ -45,6 +45,7 @@ METRICS: dict[str, str] = {
     "mpig_paid_gbp": "MPIG paid this quarter, £",
     "seniority_paid_gbp": "seniority paid this quarter, £",
     "quality_mean": "list-weighted mean practice quality (0-1)",
+    "care_effort_mean": "list-weighted mean care-management effort of open practices (0-1)",
     "share_practices_federated": "share of open practices in a federation",
     "federations": "federations",
     "federation_mean_members": "mean practices per federation",
@@ -79,6 +80,7 @@ PRACTICE_TABLE = {
     "list_size": "list_size",
     "partners": "partners",
     "quality": "quality",
+    "care_effort": "care_effort",
     "area": "area",
     "income_gbp": "income_gbp",
     "profit_per_partner_gbp_per_year": "profit_per_partner_gbp_per_year",
@@ -130,6 +132,7 @@ SHARES = {
     "share_practices_federated",
     "integrated_population_share",
     "quality_mean",
+    "care_effort_mean",
     "contract_quality_mean",
 }
 """Series that are shares or scores between 0 and 1."""
@@ -215,6 +218,7 @@ def compute_metrics(
         "commissioner_balance_gbp": float(ledger.balance_gbp(accounts.commissioner).sum()),
         "trust_balance_gbp": float(ledger.balance_gbp(accounts.trust).sum()),
         "quality_mean": float(np.average(state.quality[is_open], weights=lists)),
+        "care_effort_mean": float(np.average(state.care_effort[is_open], weights=lists)),
         **_integrated_care_stock(state, contracts, levers),
     }
     if exits is None:

@@ -177,7 +177,7 @@ def rule_shares(
     """Each member's share of the coalition's value under a sharing rule.
 
     Args:
-        rule: ``"list"``, ``"equal"`` or ``"shapley"``.
+        rule: ``"list"``, ``"equal"``, ``"shapley"`` or ``"performance"`` (by list).
         lists: each member's list (patients).
         value: coalition value from pooled list and member count.
         exact_max_members: see :func:`shapley_values`.
@@ -196,9 +196,12 @@ def rule_shares(
     total = float(value(np.array([lists.sum()]), np.array([n]))[0])
     if rule == "equal":
         return np.full(n, total / n)
-    if rule == "list":
+    # Sharing by performance splits what is left after the performance payments by list.
+    if rule in ("list", "performance"):
         return total * lists / lists.sum()
-    raise ValueError(f"unknown sharing rule {rule!r}; allowed 'list', 'equal', 'shapley'")
+    raise ValueError(
+        f"unknown sharing rule {rule!r}; allowed 'list', 'equal', 'shapley', 'performance'"
+    )
 
 
 def payout_weights(rule: str, shares: np.ndarray, lists: np.ndarray) -> np.ndarray:

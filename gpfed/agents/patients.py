@@ -3,13 +3,17 @@
 Patients are counts per practice, not agents. Emergency admissions of practice i in a quarter are
 Poisson with mean (MODEL-SPEC.md)
 
-    lambda_i = L_i e w_i (1 + delta d_i) (1 - a_q (q_i - q_ref)) (1 - I_i) (1 + iota_i)
+    lambda_i = L_i e w_i (1 + delta d_i) (1 - a_q (q_i - q_ref)) (1 - s R_em g(e_i))
+               (1 - I_i) (1 + iota_i)
 
 with L the list, e the per-patient base rate, w the need weight, d diabetes prevalence, q
-quality, I the integration effect of an integrated-care contract (zero without one) and iota the
-supply-induced demand the referral trusts draw in (:meth:`gpfed.agents.Trust.induce_demand`).
-Elective admissions follow the same form without the quality and integration terms;
-consultations scale with list and need only.
+quality, s the avoidable share of emergency admissions, R_em the share of those the practice's
+full care-management effort prevents, g(e_i) the share of that achieved at the effort e_i it
+chose (:func:`effort_achieved`, diminishing returns), I the organisational effect of an
+integrated-care contract (off by default) and iota the supply-induced demand the referral trusts
+draw in (:meth:`gpfed.agents.Trust.induce_demand`). Elective admissions follow the same form
+without the quality and organisational terms and with their own effort response
+(1 - R_el g(e_i)); consultations scale with list and need only.
 
 Need per patient grows with ageing and multimorbidity at a schedulable rate (:class:`NeedGrowth`).
 
@@ -105,6 +109,22 @@ def quality_factor(state: PracticeState, levers: Levers, quality_reference: floa
     return np.maximum(effect, 0.05)
 
 
+def effort_achieved(effort: np.ndarray, curvature: float) -> np.ndarray:
+    """g(e) = (1 - exp(-beta e)) / (1 - exp(-beta)): share of the full-effort reduction achieved.
+
+    0 at no effort, 1 at full effort, concave: the first hours of case management go to the
+    patients most at risk.
+    """
+    return -np.expm1(-curvature * np.asarray(effort, dtype=float)) / -np.expm1(-curvature)
+
+
+def effort_reductions(effort: np.ndarray, levers: Levers) -> tuple[np.ndarray, np.ndarray]:
+    """Shares of emergency and of elective admissions a practice's care effort avoids."""
+    achieved = effort_achieved(effort, levers.care_effort_returns_curvature)
+    emergency = levers.avoidable_emergency_share * levers.care_effort_avoidable_reduction * achieved
+    return emergency, levers.care_effort_elective_reduction * achieved
+
+
 def expected_activity(
     state: PracticeState,
     rates: DemandRates,
@@ -112,6 +132,7 @@ def expected_activity(
     induced: np.ndarray,
     integration_effect: np.ndarray | None = None,
     need_index: float = 1.0,
+    with_effort: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean emergency admissions, elective admissions and consultations a quarter, per practice.
 
@@ -120,9 +141,11 @@ def expected_activity(
         rates: calibrated base rates.
         levers: parameter values in force.
         induced: supply-induced demand iota per practice.
-        integration_effect: share of emergency admissions avoided by integrated care (I), per
-            practice; none when no practice is under an integrated contract.
+        integration_effect: share of emergency admissions avoided by a contract holder's
+            coordination itself (I), per practice; none when no practice is under a contract.
+            Practices' own care effort is read from ``state.care_effort``.
         need_index: need per patient relative to the start (:class:`NeedGrowth`).
+        with_effort: False for what the practices' patients would use at no care effort.
     """
     lists = state.list_size * state.is_open
     need = morbidity(state, levers)
@@ -136,6 +159,10 @@ def expected_activity(
     if integration_effect is not None:
         emergency = emergency * (1.0 - integration_effect)
     elective = lists * rates.elective_per_patient * need * (1.0 + induced)
+    if with_effort and state.care_effort.any():
+        emergency_avoided, elective_avoided = effort_reductions(state.care_effort, levers)
+        emergency = emergency * (1.0 - emergency_avoided)
+        elective = elective * (1.0 - elective_avoided)
     consultations = lists * rates.consultations_per_patient * state.need_weight
     return emergency * need_index, elective * need_index, consultations * need_index
 

@@ -15,6 +15,8 @@ Decisions:
 - :meth:`Practice.choose_federation`: reconsidering practices stay alone, found or join one.
 - :meth:`Practice.decide_exits` and :meth:`Practice.choose_exit`: who leaves the market, and
   whether by merging into a neighbour or by handing back the contract.
+- :meth:`Practice.choose_care_effort`: how much care management to give its patients, weighing
+  its own cost against the part of the saving and the outcome pay it would itself receive.
 """
 
 from __future__ import annotations
@@ -96,6 +98,11 @@ class Practice(NodeAgent):
     def quality(self) -> float:
         """Quality in [0, 1]: drives QOF income and avoidable emergency admissions."""
         return float(self._state.quality[self.index])
+
+    @property
+    def care_effort(self) -> float:
+        """Care-management effort (0-1) it chose this quarter."""
+        return float(self._state.care_effort[self.index])
 
     @property
     def partners(self) -> int:
@@ -262,6 +269,51 @@ class Practice(NodeAgent):
         return FederationChoices(candidates, best, options)
 
     @classmethod
+    def choose_care_effort(
+        cls,
+        incentives: CareIncentives,
+        levers: Levers,
+    ) -> np.ndarray:
+        """Care-management effort e in [0, 1] per practice: what maximises its own return.
+
+        Per patient a year the practice weighs what it keeps of the hospital spend effort
+        avoids and the outcome pay it earns against the cost of the effort:
+
+            B(e) = r H g(e) + o min(A g(e), T) - (c - Q) e
+
+        with g the return curve (:func:`gpfed.agents.patients.effort_achieved`), H the
+        covered hospital spend full effort avoids, r the share of a saving the practice keeps
+        (0 when someone else bears its patients' hospital costs), A the emergency admissions
+        full effort avoids, T those the outcome target asks for, o the outcome pay per avoided
+        admission that reaches the practice, c (``care_effort_cost_gbp_per_patient_per_year``)
+        the cost of full effort and Q the QOF income the quality full effort brings would add.
+        B is concave, so the optimum is where its slope is zero,
+        taking the kink where the target is met into account. Nothing is random.
+
+        Args:
+            incentives: what each practice would gain from effort (see :class:`CareIncentives`).
+            levers: levers in force.
+        """
+        beta = levers.care_effort_returns_curvature
+        cost = levers.care_effort_cost_gbp_per_patient_per_year - incentives.qof_gbp_at_full
+        hospital = incentives.kept_share * incentives.hospital_gbp_at_full
+        outcome = incentives.outcome_gbp_per_admission * incentives.avoided_admissions_at_full
+        below_target = _best_effort(hospital + outcome, cost, beta)
+        beyond_target = _best_effort(hospital, cost, beta)
+        # A target beyond what full effort avoids is never met (share above 1, inf included).
+        with np.errstate(over="ignore"):
+            share_for_target = np.divide(
+                incentives.target_admissions,
+                incentives.avoided_admissions_at_full,
+                out=np.full_like(hospital, np.inf),
+                where=incentives.avoided_admissions_at_full > 0,
+            )
+        target_met = _effort_for_share(share_for_target, beta)
+        return np.where(
+            below_target <= target_met, below_target, np.maximum(target_met, beyond_target)
+        )
+
+    @classmethod
     def decide_exits(
         cls, failing_quarters: np.ndarray, terminated: np.ndarray, levers: Levers, rng
     ) -> np.ndarray:
@@ -396,3 +448,60 @@ def _shapley_options(
         )
         own[k], partner_share[k] = shares[-1], shares[0]
     return own, partner_share
+
+
+@dataclass(frozen=True)
+class CareIncentives:
+    """What care-management effort would earn each practice, per patient a year.
+
+    Attributes:
+        kept_share: share of a hospital saving on its covered patients the practice itself
+            keeps: the holder's marginal retained share (risk-sharing terms) times the
+            practice's share of its federation's money (its sharing rule); 0 when its patients'
+            hospital care is paid by the commissioner or by a holder it is not part of.
+        hospital_gbp_at_full: covered hospital spend per patient a year that full effort avoids.
+        outcome_gbp_per_admission: outcome pay per avoided emergency admission that reaches the
+            practice, £.
+        avoided_admissions_at_full: covered emergency admissions per patient a year that full
+            effort avoids.
+        target_admissions: avoided admissions per patient a year that meet the outcome target
+            (beyond it no more is paid).
+        qof_gbp_at_full: QOF income per patient a year the quality full effort brings would add.
+    """
+
+    kept_share: np.ndarray
+    hospital_gbp_at_full: np.ndarray
+    outcome_gbp_per_admission: np.ndarray
+    avoided_admissions_at_full: np.ndarray
+    target_admissions: np.ndarray
+    qof_gbp_at_full: np.ndarray
+
+    @classmethod
+    def gms(cls, qof_gbp_at_full: np.ndarray) -> CareIncentives:
+        """Only QOF rewards effort: GMS with hospitals paid by the commissioner."""
+        zeros = np.zeros_like(qof_gbp_at_full)
+        return cls(zeros, zeros, zeros, zeros, zeros, qof_gbp_at_full)
+
+
+def _best_effort(gain_at_full: np.ndarray, cost_at_full: np.ndarray, beta: float) -> np.ndarray:
+    """Argmax over e in [0, 1] of gain g(e) - cost e, g(e) = (1 - exp(-beta e)) / (1 - exp(-beta)).
+
+    The slope gain beta exp(-beta e) / (1 - exp(-beta)) equals the cost where
+    e = ln(gain beta / (cost (1 - exp(-beta)))) / beta; effort that costs nothing net is full.
+    """
+    cost = np.broadcast_to(np.asarray(cost_at_full, dtype=float), gain_at_full.shape)
+    ratio = np.divide(
+        gain_at_full * beta,
+        cost * -np.expm1(-beta),
+        out=np.full(gain_at_full.shape, np.inf),
+        where=cost > 0,
+    )
+    interior = np.log(ratio, out=np.full_like(ratio, -np.inf), where=ratio > 0) / beta
+    return np.clip(interior, 0.0, 1.0)
+
+
+def _effort_for_share(share: np.ndarray, beta: float) -> np.ndarray:
+    """The effort e with g(e) = share (1 beyond a share of 1): the inverse of the return curve."""
+    reachable = np.minimum(share, 1.0)
+    effort = -np.log1p(reachable * np.expm1(-beta)) / beta
+    return np.where(share >= 1.0, 1.0, effort)

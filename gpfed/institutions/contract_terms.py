@@ -76,6 +76,7 @@ class Contract:
         merged_gms: whether the covered practices' GMS money runs through it.
         right_of_return: an opt-in contract covering its federation's members: a member who
             leaves the federation goes back to GMS.
+        variance_share: last quarter's variance (budget less cost) as a share of its budget.
     """
 
     id: int
@@ -98,6 +99,7 @@ class Contract:
     notices: int = 0
     achievements: list[float] = field(default_factory=list)
     result_gbp: float = 0.0
+    variance_share: float = 0.0
     status: str = "active"
 
     @property
@@ -320,14 +322,15 @@ def settle_contracts(
     if not rows.contracts:
         return spend
     population = rows.per_contract(state.list_size[rows.practice].astype(float))
-    achievement, net, spend = _pay_contracts(
+    achievement, net, spend, variance_share = _pay_contracts(
         rows, population, ledger, accounts, state, trusts, levers, cost_rng
     )
-    for contract, achieved, result in zip(
-        rows.contracts, achievement.tolist(), net.tolist(), strict=True
+    for contract, achieved, result, variance in zip(
+        rows.contracts, achievement.tolist(), net.tolist(), variance_share.tolist(), strict=True
     ):
         contract.achievements.append(achieved)
         contract.result_gbp += result
+        contract.variance_share = variance
     empty, remedial, losing, due = _enforcement_tests(rows, population, achievement, levers, now)
     for k in np.flatnonzero(empty | remedial | losing | due).tolist():
         _enforce(book, rows.contracts[k], empty[k], remedial[k], losing[k], due[k], levers, now)
@@ -366,11 +369,12 @@ def _pay_contracts(
     trusts: TrustState,
     levers: Levers,
     cost_rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Move one quarter's contract money.
 
     Returns:
-        Each contract's achievement and net result, and each commissioner's net spend, £.
+        Each contract's achievement and net result, each commissioner's net spend, £, and each
+        contract's variance as a share of its budget.
     """
     area = rows.attribute("area", np.int64)
     holder = rows.attribute("account", np.int64)
@@ -442,7 +446,8 @@ def _pay_contracts(
         trust_part = _pence(levers.ico_trust_risk_share * net[alliance])
         ledger.settle(holder[alliance], accounts.trust[trust], trust_part, Purpose.ALLIANCE_SHARE)
         net[alliance] -= trust_part
-    return achievement, net, spend
+    variance_share = np.divide(variance, budget, out=np.zeros_like(variance), where=budget > 0)
+    return achievement, net, spend, variance_share
 
 
 def _enforce(

@@ -55,11 +55,7 @@ def gms_income(
         "global_sum": levers.global_sum_gbp_per_weighted_patient * weighted,
         "mpig": state.mpig_gbp_per_year * phase.mpig_remaining * state.is_open,
         # A QOF point is worth its price for a practice of average list, scaled by list.
-        "qof": levers.qof_points_available
-        * state.quality
-        * levers.qof_gbp_per_point
-        * lists
-        / qof_reference_list,
+        "qof": qof_gbp_per_quality_per_patient(levers, qof_reference_list) * state.quality * lists,
         "seniority": state.senior_partners
         * state.is_open
         * levers.seniority_gbp_per_senior_partner_per_year
@@ -68,6 +64,11 @@ def gms_income(
         "reimbursements": levers.other_reimbursements_gbp_per_patient_per_year * lists,
     }
     return {purpose: amount / QUARTERS_PER_YEAR for purpose, amount in per_year.items()}
+
+
+def qof_gbp_per_quality_per_patient(levers: Levers, qof_reference_list: float) -> float:
+    """QOF income a year per patient per unit of quality: what better quality earns under GMS."""
+    return levers.qof_points_available * levers.qof_gbp_per_point / qof_reference_list
 
 
 def pay_gms(

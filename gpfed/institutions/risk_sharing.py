@@ -12,6 +12,9 @@ sharing"):
 
 Then the stop-loss caps the provider's loss and the profit cap its gain, each as a share of the
 quarter's budget. All amounts are £ a quarter; the caller moves the money through the ledger.
+
+:func:`marginal_retained_share` is what a provider keeps of one more pound saved: the incentive
+the terms give its members to lower costs.
 """
 
 from __future__ import annotations
@@ -64,3 +67,34 @@ def payer_corridor_share_gbp(
     beyond = np.clip(size - outer, 0.0, None)
     payer = levers.corridor_payer_share_inner * in_band + levers.corridor_payer_share_outer * beyond
     return np.where(variance >= 0, payer, -payer)
+
+
+MARGINAL_STEP_SHARE = 0.001
+"""Step, as a share of the budget, over which the marginal retained share is measured."""
+
+
+def marginal_retained_share(
+    variance_share: float | np.ndarray,
+    budget_gbp: float | np.ndarray,
+    quarters_held: int | np.ndarray,
+    levers: Levers,
+) -> np.ndarray:
+    """The share of one more pound saved that the provider keeps, at its present variance.
+
+    Measured on :func:`provider_retained_gbp` itself over a small step towards a larger
+    underspend (saving is what care effort does), so gain shares, corridors, glide paths,
+    stop-loss and profit caps all act on the incentive exactly as they act on the money: a
+    provider at its profit cap keeps nothing of a further saving.
+
+    Args:
+        variance_share: the provider's variance against budget last quarter, as a share of budget.
+        budget_gbp: the contract's budget this quarter (positive).
+        quarters_held: quarters since the contract started.
+        levers: parameter values in force.
+    """
+    budget = np.asarray(budget_gbp, dtype=float)
+    variance = np.asarray(variance_share, dtype=float) * budget
+    step = MARGINAL_STEP_SHARE * budget
+    kept_before = provider_retained_gbp(variance, budget, quarters_held, levers)
+    kept_after = provider_retained_gbp(variance + step, budget, quarters_held, levers)
+    return np.divide(kept_after - kept_before, step, out=np.zeros_like(budget), where=step > 0)

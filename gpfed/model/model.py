@@ -33,19 +33,27 @@ from gpfed.agents.patients import (
     Registrations,
     blend_into,
     disperse_list,
+    expected_activity,
     move_patients,
     nearest_open_practices,
     switch_practice,
     use_care,
 )
 from gpfed.agents.practice import STAY_ALONE, federation_options
+from gpfed.agents.quality import move_quality
 from gpfed.institutions import contract_terms
 from gpfed.institutions.allocation import buy_other_services, pay_allocations
-from gpfed.institutions.gms import gms_income, pay_gms, quality_floor_terminations
+from gpfed.institutions.gms import (
+    gms_income,
+    pay_gms,
+    qof_gbp_per_quality_per_patient,
+    quality_floor_terminations,
+)
 from gpfed.institutions.hospital_payment import pay_hospitals
 from gpfed.institutions.network_contract import pay_network_payments
 from gpfed.institutions.quality_premium import pay_quality_premium
 from gpfed.model.build import build_economy, expected_now
+from gpfed.model.incentives import CoveredSpend, care_incentives
 from gpfed.model.tendering import Deciders, tender_round
 from gpfed.outputs import (
     COMMISSIONER_TABLE,
@@ -60,7 +68,7 @@ from gpfed.outputs import (
 from gpfed.parameters import SPEC, Levers, ParameterError, Params, step_to_quarter
 from gpfed.world import streams as streams_
 from gpfed.world.arrays import split_pence_by_group
-from gpfed.world.costs import practice_expenses, trust_costs
+from gpfed.world.costs import care_effort_cost_gbp, practice_expenses, trust_costs
 from gpfed.world.ledger import ECONOMY, Purpose
 from gpfed.world.state import area_totals
 from gpfed.world.units import NO_CONTRACT, NO_FEDERATION, PENCE_PER_GBP, QUARTERS_PER_YEAR
@@ -82,7 +90,9 @@ PLAN: tuple[Stage, ...] = (
     Stage("federation departures", "practices", "_stage_federation_departures"),
     Stage("federation choices", "practices, federations", "_stage_federation_choices"),
     Stage("tenders", "commissioners, bidders", "_stage_tenders"),
+    Stage("care effort", "practices", "_stage_care_effort"),
     Stage("care used", "patients, trusts", "_stage_care"),
+    Stage("quality", "practices", "_stage_quality"),
     Stage("core payments", "institutions, practices", "_stage_core_payments"),
     Stage("integrated contracts", "institutions", "_stage_contracts"),
     Stage("federation money", "institutions, federations", "_stage_federation_money"),
@@ -170,6 +180,9 @@ class GPFedModel(Model):
         self.federation_value = self._coalition_value(self.levers)
         self._federation_balances: dict[int, int] = {}
         self._exit_counts: dict[str, int] = {"closures": 0, "mergers": 0}
+        n_rows = self.world.n_practices
+        self._payout_share = np.zeros(n_rows)
+        self._covered_spend = CoveredSpend(np.zeros(n_rows), np.zeros(n_rows))
         self._stage_seconds = dict.fromkeys((stage.name for stage in PLAN), 0.0)
 
         n_practices = self.world.n_practices
@@ -401,13 +414,17 @@ class GPFedModel(Model):
             self.entrant_account = self.ledger.open_account("entrant")
         return self.entrant_account
 
-    def _stage_care(self) -> None:
-        """Patients use care: trusts induce demand, contracts integrate care, activity is drawn."""
+    def _stage_care_effort(self) -> None:
+        """Practices choose care-management effort by what it would earn them.
+
+        What contracts cover, the trusts' induced demand and the holders' organisational effect
+        are read here for this quarter's care too.
+        """
         state, levers = self.practice_state, self.levers
         self._coverage = contract_terms.coverage(self.contracts, state, self.accounts, levers)
         rows = self.contracts.covered_rows(state, levers)
         held = np.array([c.quarters_held for c in rows.contracts], dtype=float)
-        effect = integration_effect(
+        self._integration_effect = integration_effect(
             len(state.list_size),
             rows.practice,
             rows.contract,
@@ -418,19 +435,48 @@ class GPFedModel(Model):
         )
         induced = self.trust_class.induce_demand(state, self.trust_state.spare_capacity, levers)
         # The holder of a capitated population contract manages referrals: no induced demand.
-        induced = np.where(self._coverage.elective_share > 0, 0.0, induced)
+        self._induced = np.where(self._coverage.elective_share > 0, 0.0, induced)
+        emergency, elective, _ = expected_activity(
+            state,
+            self.demand_rates,
+            levers,
+            self._induced,
+            self._integration_effect,
+            self.need.index,
+            with_effort=False,
+        )
+        incentives, self._covered_spend = care_incentives(
+            self.contracts,
+            state,
+            emergency,
+            elective,
+            self._payout_share,
+            qof_gbp_per_quality_per_patient(levers, self.qof_reference_list),
+            levers,
+        )
+        state.care_effort = self.practice_class.choose_care_effort(incentives, levers)
+
+    def _stage_care(self) -> None:
+        """Patients use care at their practices' effort; activity is drawn."""
+        state, levers = self.practice_state, self.levers
         state.emergency_admissions, state.elective_admissions, state.consultations = use_care(
             state,
             self.demand_rates,
             levers,
-            induced,
+            self._induced,
             self.streams["demand"],
-            effect,
+            self._integration_effect,
             self.need.index,
         )
         drift = levers.practice_cost_drift_sd
         state.cost_efficiency *= self.streams["practice_costs"].lognormal(
             -(drift**2) / 2, drift, len(state.list_size)
+        )
+
+    def _stage_quality(self) -> None:
+        """Practice quality moves towards what effort and strain make of it."""
+        self.practice_state.quality = move_quality(
+            self.practice_state, self.need.index, self.levers
         )
 
     def _stage_core_payments(self) -> None:
@@ -467,6 +513,10 @@ class GPFedModel(Model):
             state, levers, self._quarter_index / QUARTERS_PER_YEAR
         )
         ledger.pay(accounts.practice, ECONOMY, state.expenses_gbp, Purpose.PRACTICE_EXPENSES)
+        if state.care_effort.any():
+            effort_cost = care_effort_cost_gbp(state, levers)
+            ledger.pay(accounts.practice, ECONOMY, effort_cost, Purpose.CARE_MANAGEMENT)
+            state.expenses_gbp = state.expenses_gbp + effort_cost
         drawings = self.practice_class.draw_profits(
             ledger.balance_gbp(accounts.practice), state.expenses_gbp, levers
         )
@@ -526,18 +576,29 @@ class GPFedModel(Model):
         levers, ledger, state = self.levers, self.ledger, self.practice_state
         balance = ledger.balance_pence[account].copy()
         before = self._federation_balances
-        result = balance - np.array([before.get(f.unique_id, 0) for f in membership.federations])
+        starting = np.array([before.get(f.unique_id, 0) for f in membership.federations])
+        result = balance - starting
         expenses = np.bincount(
             membership.group,
             weights=state.expenses_gbp[membership.members],
             minlength=len(account),
         )
+        member_accounts = self.accounts.practice[membership.members]
+        if levers.federation_sharing_rule == "performance":
+            self._pay_performance(membership, account, member_accounts)
+            balance = ledger.balance_pence[account].copy()
+            result = balance - starting
         payout = self.federation_class.share_results(balance, result, expenses, levers)
         shares = membership.shares_gbp_per_year(
             state.list_size, self.federation_value, levers, self.streams["federations"]
         )
         weights = membership.payout_weights(state.list_size, levers.federation_sharing_rule, shares)
-        member_accounts = self.accounts.practice[membership.members]
+        # The weights are relative within each federation: a member's share of its own.
+        group_total = np.bincount(membership.group, weights=weights)[membership.group]
+        self._payout_share = np.zeros(len(state.list_size))
+        self._payout_share[membership.members] = np.divide(
+            weights, group_total, out=np.zeros_like(weights), where=group_total > 0
+        )
         dividends = split_pence_by_group(payout, weights, membership.group)
         ledger.pay(
             account[membership.group],
@@ -555,6 +616,30 @@ class GPFedModel(Model):
             levied = np.minimum(asked, capacity) / PENCE_PER_GBP
             ledger.pay(member_accounts, account[membership.group], levied, Purpose.FEDERATION_LEVY)
             np.subtract.at(state.income_gbp, membership.members, levied)
+
+    def _pay_performance(
+        self, membership: Membership, account: np.ndarray, member_accounts: np.ndarray
+    ) -> None:
+        """Sharing by performance: each member of a holding federation is paid its own saving.
+
+        The holder's kept share of what the member's covered patients cost below their
+        benchmark (expected spend at no effort), or charged its share of an overspend.
+        """
+        state, spend = self.practice_state, self._covered_spend
+        members = membership.members
+        realised = (
+            self.levers.emergency_tariff_gbp
+            * state.emergency_admissions[members]
+            * self._coverage.emergency_share[members]
+            + self.levers.elective_tariff_gbp
+            * state.elective_admissions[members]
+            * self._coverage.elective_share[members]
+        )
+        saving = spend.holder_kept_share[members] * (spend.benchmark_gbp[members] - realised)
+        self.ledger.settle(
+            account[membership.group], member_accounts, saving, Purpose.PERFORMANCE_SHARE
+        )
+        np.add.at(state.income_gbp, members, np.rint(saving * PENCE_PER_GBP) / PENCE_PER_GBP)
 
     def _stage_quality_premium(self) -> None:
         """At each year's end the treasury pays commissioners the quality premium."""
@@ -617,7 +702,13 @@ class GPFedModel(Model):
         if absorbed_by is not None:
             absorber = np.array([absorbed_by])
             moved = np.array([state.list_size[i]])
-            blend_into(state, absorber, i, moved, ("quality", "cost_efficiency"))
+            blend_into(
+                state,
+                absorber,
+                i,
+                moved,
+                ("quality", "quality_base", "reference_workload_per_gp", "cost_efficiency"),
+            )
             disperse_list(state, i, absorber)
             for column in ("partners", "senior_partners", "mpig_gbp_per_year"):
                 getattr(state, column)[absorber] += getattr(state, column)[i]

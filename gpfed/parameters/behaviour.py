@@ -212,11 +212,14 @@ PARAMETERS = [
         "federation_sharing_rule",
         "list",
         "",
-        "How a federation shares its surplus or loss among members: by list, equally, or by "
-        "Shapley value.",
-        "MODEL-SPEC (Aumann-Dreze)",
+        "How a federation shares its surplus or loss among members: by list, equally, by "
+        "Shapley value, or by performance (each member of a contract-holding federation is "
+        "first paid the holder's kept share of the hospital spend its own patients saved "
+        "against their expected spend; the rest by list).",
+        "MODEL-SPEC (Aumann-Dreze); performance: practice-based commissioning's indicative "
+        "budgets (DH 2004)",
         GROUP,
-        choices=("list", "equal", "shapley"),
+        choices=("list", "equal", "shapley", "performance"),
     ),
     Parameter(
         "shapley_exact_max_members",
@@ -303,11 +306,109 @@ PARAMETERS = [
         high=1,
     ),
     Parameter(
-        "integration_max_effect",
-        0.06,
+        "care_effort_cost_gbp_per_patient_per_year",
+        10.0,
+        "£ per patient per year at full effort",
+        "What full care-management effort costs a practice: case managers, care plans and "
+        "referral review for its patients with long-term conditions (cost rises in proportion "
+        "to effort).",
+        "[I] Avoiding Unplanned Admissions enhanced service 2014/15: £2.87 per registered "
+        "patient to case-manage 2% of adults (about £144 each); full effort extends it to the "
+        "high-risk ~7% of patients",
+        GROUP,
+        low=0,
+        high=500,
+    ),
+    Parameter(
+        "avoidable_emergency_share",
+        0.24,
         "share of emergency admissions",
-        "Largest share of emergency admissions integrated care avoids (I_max).",
-        "ICP evaluation 2012 (+2%); Vanguards 3.5-8.8% vs 12% growth (BMC HSR 2021)",
+        "Share of emergency admissions that better primary and community care could avoid "
+        "(ambulatory-care-sensitive).",
+        "NAO, Reducing emergency admissions (2018): 24% of 5.8m in 2016/17 avoidable",
+        GROUP,
+        low=0,
+        high=1,
+    ),
+    Parameter(
+        "care_effort_avoidable_reduction",
+        0.12,
+        "share of avoidable emergency admissions",
+        "Share of avoidable emergency admissions a practice's full care-management effort "
+        "prevents (with diminishing returns below full effort).",
+        "[I] Harrison et al., BMJ 2014;349:g6423: QOF-incentivised ACSC admissions -2.7% in "
+        "year 1, -8.0% (6.9-9.1) by year 7; case management alone shows no effect (Stokes et "
+        "al., PLoS One 2015): full effort at 1.5x the QOF effect",
+        GROUP,
+        low=0,
+        high=1,
+    ),
+    Parameter(
+        "care_effort_elective_reduction",
+        0.10,
+        "share of elective admissions",
+        "Share of elective admissions a practice's full effort on managing referrals avoids "
+        "(with diminishing returns below full effort).",
+        "[I] Roland et al., IJIC 2012 (integrated care pilots with case management): "
+        "electives -21%, outpatients -22%; half that, as the pilots were uncontrolled",
+        GROUP,
+        low=0,
+        high=1,
+    ),
+    Parameter(
+        "care_effort_returns_curvature",
+        3.0,
+        "per unit of effort",
+        "beta in the share of the full-effort reduction achieved at effort e, "
+        "(1 - exp(-beta e)) / (1 - exp(-beta)): larger means faster diminishing returns.",
+        PROPOSED,
+        GROUP,
+        low=0.01,
+        high=20,
+    ),
+    Parameter(
+        "quality_effort_gain",
+        0.03,
+        "quality (0-1) at full effort",
+        "How far full care-management effort raises a practice's quality target (clinical "
+        "indicators achieved for patients with long-term conditions).",
+        PROPOSED,
+        GROUP,
+        low=0,
+        high=0.5,
+    ),
+    Parameter(
+        "quality_strain_loss",
+        0.05,
+        "quality (0-1) per unit of excess workload",
+        "How far a practice's quality target falls per unit of need-adjusted patients per GP "
+        "above its own starting level (0.5 = half as many again).",
+        "[I] Soc Sci Med 2022: a 10% change in list size moves quality by under 1%; IFS 2014: "
+        "smaller, stretched practices score lower on QOF",
+        GROUP,
+        low=0,
+        high=1,
+    ),
+    Parameter(
+        "quality_adjustment_per_year",
+        0.25,
+        "share of the gap a year",
+        "Share of the gap between a practice's quality and its target closed in a year "
+        "(staff, systems and habits change slowly).",
+        PROPOSED,
+        GROUP,
+        low=0,
+        high=1,
+    ),
+    Parameter(
+        "integration_max_effect",
+        0.0,
+        "share of emergency admissions",
+        "Organisational effect of integrated care beyond its members' effort: the largest "
+        "share of emergency admissions a holder's coordination itself avoids (I_max). Off by "
+        "default: the effect of a contract comes from the care effort its incentives buy.",
+        "[P] no separate estimate; ICP evaluation 2012 (+2% overall, uncontrolled); Vanguards "
+        "3.5-8.8% vs 12% growth (BMC HSR 2021) include the effort effect",
         GROUP,
         low=0,
         high=0.5,

@@ -341,9 +341,11 @@ class Levers:
     """Value of spreading a member's losses over the federation's reserves, at full
     diversification; scales as 1 - 1/sqrt(members). (£ per patient per year)
     """
-    federation_sharing_rule: Literal["list", "equal", "shapley"]
-    """How a federation shares its surplus or loss among members: by list, equally, or by
-    Shapley value.
+    federation_sharing_rule: Literal["list", "equal", "shapley", "performance"]
+    """How a federation shares its surplus or loss among members: by list, equally, by Shapley
+    value, or by performance (each member of a contract-holding federation is first paid the
+    holder's kept share of the hospital spend its own patients saved against their expected
+    spend; the rest by list).
     """
     shapley_exact_max_members: int
     """Largest federation whose Shapley values are computed exactly; larger ones are estimated
@@ -373,8 +375,46 @@ class Levers:
     """Markup of a bid over the bidder's expected cost with no rival; it falls as markup / (1 +
     rivals). (share of expected cost)
     """
+    care_effort_cost_gbp_per_patient_per_year: float
+    """What full care-management effort costs a practice: case managers, care plans and
+    referral review for its patients with long-term conditions (cost rises in proportion to
+    effort). (£ per patient per year at full effort)
+    """
+    avoidable_emergency_share: float
+    """Share of emergency admissions that better primary and community care could avoid
+    (ambulatory-care-sensitive). (share of emergency admissions)
+    """
+    care_effort_avoidable_reduction: float
+    """Share of avoidable emergency admissions a practice's full care-management effort
+    prevents (with diminishing returns below full effort). (share of avoidable emergency
+    admissions)
+    """
+    care_effort_elective_reduction: float
+    """Share of elective admissions a practice's full effort on managing referrals avoids (with
+    diminishing returns below full effort). (share of elective admissions)
+    """
+    care_effort_returns_curvature: float
+    """beta in the share of the full-effort reduction achieved at effort e, (1 - exp(-beta e))
+    / (1 - exp(-beta)): larger means faster diminishing returns. (per unit of effort)
+    """
+    quality_effort_gain: float
+    """How far full care-management effort raises a practice's quality target (clinical
+    indicators achieved for patients with long-term conditions). (quality (0-1) at full
+    effort)
+    """
+    quality_strain_loss: float
+    """How far a practice's quality target falls per unit of need-adjusted patients per GP
+    above its own starting level (0.5 = half as many again). (quality (0-1) per unit of
+    excess workload)
+    """
+    quality_adjustment_per_year: float
+    """Share of the gap between a practice's quality and its target closed in a year (staff,
+    systems and habits change slowly). (share of the gap a year)
+    """
     integration_max_effect: float
-    """Largest share of emergency admissions integrated care avoids (I_max). (share of
+    """Organisational effect of integrated care beyond its members' effort: the largest share
+    of emergency admissions a holder's coordination itself avoids (I_max). Off by default:
+    the effect of a contract comes from the care effort its incentives buy. (share of
     emergency admissions)
     """
     integration_capacity_rate: float

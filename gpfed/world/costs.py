@@ -36,6 +36,17 @@ def practice_expenses(state: PracticeState, levers: Levers, years_elapsed: float
     return per_patient * growth * state.list_size * state.is_open / QUARTERS_PER_YEAR
 
 
+def care_effort_cost_gbp(state: PracticeState, levers: Levers) -> np.ndarray:
+    """What each practice's care-management effort costs it this quarter, £ (linear in effort)."""
+    return (
+        levers.care_effort_cost_gbp_per_patient_per_year
+        * state.care_effort
+        * state.list_size
+        * state.is_open
+        / QUARTERS_PER_YEAR
+    )
+
+
 def viable_cost_efficiency(
     quantile: np.ndarray,
     income_gbp: np.ndarray,

@@ -23,7 +23,10 @@ class PracticeState:
     record of who belongs where, changed only through :meth:`set_federation` (the column is
     read-only otherwise), which keeps the per-federation index :meth:`members_of` reads with it;
     ``below_share_quarters`` counts quarters its federation share stayed below its autonomy
-    cost; ``gms_notices`` counts remedial notices under the GMS quality floor.
+    cost; ``gms_notices`` counts remedial notices under the GMS quality floor; ``care_effort``
+    is the care-management effort (0-1) the practice chose this quarter; ``quality_base`` and
+    ``reference_workload_per_gp`` are its quality and patients per partner at the start, which its
+    quality moves from (:mod:`gpfed.agents.quality`).
     """
 
     is_open: np.ndarray
@@ -48,6 +51,9 @@ class PracticeState:
     below_share_quarters: np.ndarray = field(init=False)
     autonomy_cost_gbp_per_year: np.ndarray = field(init=False)
     gms_notices: np.ndarray = field(init=False)
+    care_effort: np.ndarray = field(init=False)
+    quality_base: np.ndarray = field(init=False)
+    reference_workload_per_gp: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         n = len(self.list_size)
@@ -57,6 +63,10 @@ class PracticeState:
         self.below_share_quarters = np.zeros(n, dtype=np.int64)
         self.autonomy_cost_gbp_per_year = np.zeros(n)
         self.gms_notices = np.zeros(n, dtype=np.int64)
+        self.care_effort = np.zeros(n)
+        # Quality and workload at the start: quality moves from and against them.
+        self.quality_base = self.quality.copy()
+        self.reference_workload_per_gp = self.list_size / np.maximum(self.partners, 1)
         self.failing_quarters = np.zeros(n, dtype=np.int64)
         self.income_gbp = np.zeros(n)
         self.expenses_gbp = np.zeros(n)

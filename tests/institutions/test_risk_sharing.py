@@ -129,3 +129,35 @@ def test_profit_cap_caps_the_gain():
 def test_zero_stop_loss_means_the_provider_bears_no_loss():
     lv = levers(risk_sharing="shares", loss_share_glide_quarters=0, stop_loss_share_of_budget=0)
     assert provider_retained_gbp(-100.0, BUDGET, 0, lv) == 0.0
+
+
+# --- the marginal share a provider keeps ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("variance_share", "changes", "expected"),
+    [
+        (0.0, {}, 1.0),  # corridor: inside the inner band the provider keeps every pound
+        (0.05, {}, 0.5),  # between the bands the payer takes 50%
+        (0.10, {}, 0.2),  # beyond the outer band the payer takes 80%
+        (-0.10, {}, 0.2),  # a loss beyond the outer band: each pound saved is 20% the provider's
+        (0.0, {"risk_sharing": "shares"}, 0.5),  # gain share
+        (-0.05, {"risk_sharing": "shares"}, 0.7),  # loss share, past the glide path
+        (0.02, {"profit_cap_share_of_budget": 0.02}, 0.0),  # at the profit cap: nothing more
+        (-0.05, {"stop_loss_share_of_budget": 0.01}, 0.0),  # under the stop-loss: ditto
+    ],
+)
+def test_marginal_retained_share_is_the_slope_of_what_the_provider_keeps(
+    variance_share, changes, expected
+):
+    from gpfed.institutions.risk_sharing import marginal_retained_share
+
+    share = marginal_retained_share(variance_share, BUDGET, 8, levers(**changes))
+    assert float(share) == pytest.approx(expected, abs=1e-9)
+
+
+def test_marginal_retained_share_during_the_glide_path_counts_no_loss():
+    from gpfed.institutions.risk_sharing import marginal_retained_share
+
+    # A small overspend in the glide path: saving a pound turns no loss into no loss.
+    assert float(marginal_retained_share(-0.05, BUDGET, 0, levers(risk_sharing="shares"))) == 0.0

@@ -88,13 +88,3 @@ def test_higher_provider_loss_share_raises_handbacks_when_costs_are_volatile():
         return whole_run(model, "contract_handbacks")
 
     assert_paired_increase([handbacks(s, 0.1) for s in SEEDS], [handbacks(s, 1.0) for s in SEEDS])
-
-
-def test_capitated_integrated_contracts_lower_emergency_admissions_against_pbr():
-    def admissions(seed: int, regime: str) -> float:
-        model = run(seed, gp_contract_regime=regime)
-        return final_year(model, "emergency_admissions_per_1000")
-
-    gms = [admissions(s, "gms") for s in SEEDS]
-    mandatory = [admissions(s, "mandatory") for s in SEEDS]
-    assert_paired_increase(mandatory, gms)

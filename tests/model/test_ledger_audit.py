@@ -34,6 +34,7 @@ def audited_run(monkeypatch, quarters: int, **values) -> tuple[GPFedModel, list[
                 "partners": state.partners.copy(),
                 "efficiency": state.cost_efficiency.copy(),
                 "area": state.area.copy(),
+                "effort": state.care_effort.copy(),
             }
         )
         original(model)
@@ -117,3 +118,65 @@ def test_commissioner_spend_is_the_money_that_left_its_account(monkeypatch):
             model.commissioner_state.spend_gbp,
             atol=max(payments, 1) * PENNY_PER_PAYMENT_GBP,
         )
+
+
+def test_care_management_is_what_the_chosen_effort_costs(monkeypatch):
+    model, seen = audited_run(
+        monkeypatch, 12, gp_contract_regime="mandatory", federation_sharing_rule="performance"
+    )
+    transfers = model.ledger.transfers_frame()
+    assert any(quarter["effort"].any() for quarter in seen), "no practice made any effort"
+    for quarter in seen:
+        levers = quarter["levers"]
+        cost = (
+            levers.care_effort_cost_gbp_per_patient_per_year
+            * (quarter["effort"] * quarter["lists"]).sum()
+            / 4
+        )
+        assert paid(transfers, quarter["step"], "care_management") == pytest.approx(cost, abs=1.0)
+
+
+def test_sharing_by_performance_pays_each_member_its_own_measured_saving(monkeypatch):
+    seen: list[dict] = []
+    original = GPFedModel._pay_performance
+
+    def spy(model, membership, account, member_accounts):
+        state, coverage = model.practice_state, model._coverage
+        members = membership.members
+        realised = (
+            model.levers.emergency_tariff_gbp
+            * state.emergency_admissions[members]
+            * coverage.emergency_share[members]
+            + model.levers.elective_tariff_gbp
+            * state.elective_admissions[members]
+            * coverage.elective_share[members]
+        )
+        spend = model._covered_spend
+        seen.append(
+            {
+                "step": model.ledger.step,
+                "accounts": member_accounts.copy(),
+                "owed": spend.holder_kept_share[members]
+                * (spend.benchmark_gbp[members] - realised),
+            }
+        )
+        original(model, membership, account, member_accounts)
+
+    monkeypatch.setattr(GPFedModel, "_pay_performance", spy)
+    model = GPFedModel(
+        rng=4,
+        n_practices=90,
+        agent_table_every=0,
+        gp_contract_regime="mandatory",
+        federation_sharing_rule="performance",
+    ).run(12)
+    transfers = model.ledger.transfers_frame()
+    moved = transfers[transfers["purpose"] == "performance_share"]
+    assert len(moved) > 0
+    for quarter in seen:
+        rows = moved[moved["step"] == quarter["step"]]
+        received = rows.groupby("payee")["amount_gbp"].sum()
+        repaid = rows.groupby("payer")["amount_gbp"].sum()
+        accounts = quarter["accounts"]
+        net = received.reindex(accounts, fill_value=0.0) - repaid.reindex(accounts, fill_value=0.0)
+        np.testing.assert_allclose(net.to_numpy(), quarter["owed"], atol=PENNY_PER_PAYMENT_GBP)

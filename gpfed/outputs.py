@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from gpfed.agents.coalition import pooled_lists
+from gpfed.agents.workforce import WorkforceFlows, locum_cover
 from gpfed.institutions.contract_terms import HOLDER_KINDS, ContractBook
 from gpfed.parameters import Levers
 from gpfed.world.ledger import Accounts, Ledger, Purpose
@@ -45,6 +46,16 @@ METRICS: dict[str, str] = {
     "mpig_paid_gbp": "MPIG paid this quarter, £",
     "seniority_paid_gbp": "seniority paid this quarter, £",
     "quality_mean": "list-weighted mean practice quality (0-1)",
+    "gp_fte": "GPs in post (partners and salaried), FTE",
+    "partner_fte": "GP partners, FTE",
+    "salaried_gp_fte": "salaried GPs, FTE",
+    "locum_fte": "locum cover of vacant GP posts, FTE",
+    "gp_vacancy_rate": "share of the GP posts practices seek that are vacant",
+    "patients_per_gp_fte": "registered patients per FTE GP in post",
+    "gp_retirements": "GPs aged 55 or over who left this quarter (headcount)",
+    "gp_other_leavers": "GPs under 55 who left, and partners who quit, this quarter (headcount)",
+    "gp_recruits": "GP vacancies filled this quarter (headcount)",
+    "locum_premium_gbp": "practices' spend on locums above salaried cost this quarter, £",
     "care_effort_mean": "list-weighted mean care-management effort of open practices (0-1)",
     "share_practices_federated": "share of open practices in a federation",
     "federations": "federations",
@@ -79,6 +90,8 @@ PRACTICE_TABLE = {
     "index": "index",
     "list_size": "list_size",
     "partners": "partners",
+    "salaried_gps": "salaried_gps",
+    "gp_vacancies": "gp_vacancies",
     "quality": "quality",
     "care_effort": "care_effort",
     "area": "area",
@@ -133,6 +146,7 @@ SHARES = {
     "integrated_population_share",
     "quality_mean",
     "care_effort_mean",
+    "gp_vacancy_rate",
     "contract_quality_mean",
 }
 """Series that are shares or scores between 0 and 1."""
@@ -160,6 +174,10 @@ FLOWS = {
     "profit_per_partner_p10_gbp",
     "profit_per_partner_p50_gbp",
     "profit_per_partner_p90_gbp",
+    "gp_retirements",
+    "gp_other_leavers",
+    "gp_recruits",
+    "locum_premium_gbp",
     "mpig_paid_gbp",
     "seniority_paid_gbp",
     "federation_joins",
@@ -192,6 +210,7 @@ def compute_metrics(
     levers: Levers,
     federation_counts: Mapping[str, int],
     exits: Mapping[str, int] | None,
+    workforce: WorkforceFlows,
 ) -> dict[str, float]:
     """Every series in :data:`METRICS` for the current state; flows NaN when ``exits`` is None.
 
@@ -205,6 +224,7 @@ def compute_metrics(
         levers: levers in force.
         federation_counts: practices that ``left``, ``joined`` and ``founded`` this quarter.
         exits: ``closures`` and ``mergers`` this quarter; None at the start.
+        workforce: GPs who left and joined this quarter.
     """
     is_open = state.is_open
     lists = state.list_size[is_open].astype(float)
@@ -219,6 +239,7 @@ def compute_metrics(
         "trust_balance_gbp": float(ledger.balance_gbp(accounts.trust).sum()),
         "quality_mean": float(np.average(state.quality[is_open], weights=lists)),
         "care_effort_mean": float(np.average(state.care_effort[is_open], weights=lists)),
+        **_workforce_stock(state, levers),
         **_integrated_care_stock(state, contracts, levers),
     }
     if exits is None:
@@ -253,6 +274,10 @@ def compute_metrics(
         "profit_per_partner_p10_gbp": float(np.percentile(profit, 10)),
         "profit_per_partner_p50_gbp": float(np.percentile(profit, 50)),
         "profit_per_partner_p90_gbp": float(np.percentile(profit, 90)),
+        "gp_retirements": workforce.retirements,
+        "gp_other_leavers": workforce.other_leavers,
+        "gp_recruits": workforce.recruits,
+        "locum_premium_gbp": paid.get(Purpose.LOCUM_PREMIUM, 0.0),
         "mpig_paid_gbp": paid.get(Purpose.MPIG, 0.0),
         "seniority_paid_gbp": paid.get(Purpose.SENIORITY, 0.0),
         "federation_joins": federation_counts["joined"] + federation_counts["founded"],
@@ -269,6 +294,24 @@ def compute_metrics(
         ),
     }
     return {**stock, **flows}
+
+
+def _workforce_stock(state: PracticeState, levers: Levers) -> dict[str, float]:
+    """GPs in post, locum cover and vacancies of open practices (FTE and shares)."""
+    is_open = state.is_open
+    fte = levers.gp_fte_per_head
+    partners = float(state.partners[is_open].sum())
+    salaried = float(state.salaried[is_open].sum())
+    posts = float(state.gp_posts[is_open].sum())
+    in_post = partners + salaried
+    return {
+        "gp_fte": in_post * fte,
+        "partner_fte": partners * fte,
+        "salaried_gp_fte": salaried * fte,
+        "locum_fte": float(locum_cover(state, levers)[is_open].sum()) * fte,
+        "gp_vacancy_rate": float(state.vacancies[is_open].sum()) / posts if posts > 0 else 0.0,
+        "patients_per_gp_fte": float(state.list_size[is_open].sum()) / max(in_post * fte, fte),
+    }
 
 
 def _integrated_care_stock(

@@ -21,12 +21,14 @@ PRACTICE_COLUMNS = {
     "need_weight": 1.0,
     "diabetes_prevalence": 0.0,
     "quality": 0.8,
-    "partners": 1,
     "senior_partners": 0,
     "cost_efficiency": 1.0,
     "mpig_gbp_per_year": 0.0,
     "area": 0,
+    "rural": False,
 }
+WORKING_AGE_BAND = 1
+"""Hand-made GPs are all aged 45-54 (no retirements due), unless given by age."""
 STARTED_COLUMNS = {f.name for f in dataclasses.fields(PracticeState) if not f.init}
 
 
@@ -47,8 +49,9 @@ def levers_with(defaults):
 def practice_state(n=None, **columns) -> PracticeState:
     """A practice state of ``n`` practices, or one per list size if ``n`` is a sequence.
 
-    Every practice is open, with 1,000 patients, need weight 1, no diabetes, quality 0.8, one
-    partner and no senior one, cost efficiency 1, no MPIG, in area 0, referring all its patients
+    Every practice is open and urban, with 1,000 patients, need weight 1, no diabetes, quality
+    0.8, one partner (aged 45-54; ``partners`` and ``salaried`` give counts per practice) and no
+    senior one, cost efficiency 1, no MPIG, in area 0, referring all its patients
     to trust 0. ``columns`` replace any of these, or set a column the state starts itself (say
     ``emergency_admissions`` or ``income_gbp``); a scalar stands for every practice. Without
     ``n`` the count is the length of the ``list_size`` column.
@@ -59,6 +62,11 @@ def practice_state(n=None, **columns) -> PracticeState:
         columns = {"list_size": np.asarray(n, dtype=np.int64), **columns}
         n = len(columns["list_size"])
     values = {name: np.full(n, value) for name, value in PRACTICE_COLUMNS.items()}
+    for role in ("partners", "salaried"):
+        count = np.broadcast_to(columns.pop(role, 1 if role == "partners" else 0), (n,))
+        by_age = np.zeros((n, 4), dtype=np.int64)
+        by_age[:, WORKING_AGE_BAND] = count
+        values[f"{role}_by_age"] = by_age
     values["referral_trust"] = np.zeros((n, 1), dtype=np.int64)
     values["referral_share"] = np.ones((n, 1))
     started = {}

@@ -9,7 +9,10 @@ returning its choices; the model applies them. Override one in a subclass and pa
 
 Decisions:
 
-- :meth:`Practice.count_failing_quarters`: is it failing (profit per partner below a threshold)?
+- :meth:`Practice.count_failing_quarters`: is it failing (profit per partner below a threshold,
+  no partner left, or a list it cannot staff)?
+- :meth:`Practice.seek_gp_posts` and :meth:`Practice.partner_quit_hazard`: the GP posts it seeks,
+  and how likely its partners are to quit (:mod:`gpfed.agents.workforce`).
 - :meth:`Practice.draw_profits`: partners draw profit above working capital.
 - :meth:`Practice.leave_federation`: members whose share stays below their autonomy cost leave.
 - :meth:`Practice.choose_federation`: reconsidering practices stay alone, found or join one.
@@ -107,7 +110,19 @@ class Practice(NodeAgent):
     @property
     def partners(self) -> int:
         """GP partners sharing the profit."""
-        return int(self._state.partners[self.index])
+        return int(self._state.partners_by_age[self.index].sum())
+
+    @property
+    def salaried_gps(self) -> int:
+        """Salaried GPs."""
+        return int(self._state.salaried_by_age[self.index].sum())
+
+    @property
+    def gp_vacancies(self) -> float:
+        """GP posts sought but not filled."""
+        state = self._state
+        in_post = state.partners_by_age[self.index].sum() + state.salaried_by_age[self.index].sum()
+        return float(max(state.gp_posts[self.index] - in_post, 0.0))
 
     @property
     def area(self) -> int:
@@ -125,7 +140,7 @@ class Practice(NodeAgent):
         state, i = self._state, self.index
         return float(
             profit_per_partner_gbp_per_year(
-                state.income_gbp[i], state.expenses_gbp[i], state.partners[i]
+                state.income_gbp[i], state.expenses_gbp[i], self.partners
             )
         )
 
@@ -162,20 +177,67 @@ class Practice(NodeAgent):
 
     # --- decisions ----------------------------------------------------------------------------
     @classmethod
-    def count_failing_quarters(cls, state: PracticeState, threshold_share: float) -> np.ndarray:
-        """Each practice's run of quarters with profit per partner below the threshold.
+    def count_failing_quarters(
+        cls,
+        state: PracticeState,
+        threshold_share: float,
+        understaffed: np.ndarray | None = None,
+        excess_workload: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Each practice's run of quarters failing: paying too little for its work, or unstaffed.
 
-        The threshold is ``threshold_share`` of the national mean profit per partner (£106,100,
-        NHS IC 2011/12); one good quarter resets the run; closed practices are not failing.
+        A practice fails a quarter when its profit per partner, per unit of work per GP
+        relative to its start (``1 + excess_workload``), is below ``threshold_share`` of the
+        national mean (£106,100, NHS IC 2011/12); when it has no partner left to hold the
+        contract; or when ``understaffed`` (patients per GP past the limit it can staff). One
+        good quarter resets the run; closed practices are not failing.
 
         Returns:
             The updated run of failing quarters, per practice.
         """
-        failing = state.is_open & (
-            state.profit_per_partner_gbp_per_year
-            < threshold_share * NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP
+        pay_for_work = state.profit_per_partner_gbp_per_year
+        if excess_workload is not None:
+            pay_for_work = pay_for_work / (1.0 + excess_workload)
+        failing = (pay_for_work < threshold_share * NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP) | (
+            state.partners == 0
         )
-        return np.where(failing, state.failing_quarters + 1, 0)
+        if understaffed is not None:
+            failing = failing | understaffed
+        return np.where(state.is_open & failing, state.failing_quarters + 1, 0)
+
+    @classmethod
+    def seek_gp_posts(cls, state: PracticeState, need_index: float, levers: Levers) -> np.ndarray:
+        """GP posts each practice seeks: its starting patients per post, for its need now.
+
+        At the start a practice had ``initial_gp_vacancy_rate`` of its posts empty; it keeps
+        the same need-weighted patients per post as its list and its patients' need grow.
+        """
+        start_patients_per_post = state.reference_workload_per_gp * (
+            1.0 - levers.initial_gp_vacancy_rate
+        )
+        return state.list_size * need_index / start_patients_per_post * state.is_open
+
+    @classmethod
+    def partner_quit_hazard(
+        cls, profit_per_partner_gbp: np.ndarray, excess_workload: np.ndarray, levers: Levers
+    ) -> np.ndarray:
+        """Extra yearly chance each practice's partners quit the partnership.
+
+        Rises with the shortfall of profit per partner below what a salaried post pays (the
+        partner's outside option) and with the workload per GP above the practice's starting
+        level (MODEL-SPEC §B1).
+
+        Args:
+            profit_per_partner_gbp: last quarter's profit per partner, annualised, £.
+            excess_workload: workload per GP above the starting level, as a share of it.
+            levers: levers in force.
+        """
+        outside = max(levers.salaried_gp_pay_gbp_per_year, 1.0)
+        shortfall = np.clip(1.0 - profit_per_partner_gbp / outside, 0.0, 1.0)
+        return (
+            levers.partner_quit_pay_per_year * shortfall
+            + levers.partner_quit_workload_per_year * excess_workload
+        )
 
     @classmethod
     def draw_profits(

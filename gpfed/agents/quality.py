@@ -5,9 +5,10 @@ Each quarter quality q_i closes a share of the gap to its target
     q*_i = b_i + gamma_e e_i - gamma_s max(0, w_i / w0_i - 1)
 
 with b_i the practice's own quality at the start (its staff, systems and premises), e_i its
-care-management effort, w_i its workload per GP (patients per partner times need per patient) and
-w0_i that workload at the start. A practice at its starting workload and no extra effort stays where
-it started; one whose GPs carry more patients, or more need per patient, slides. Quality drives QOF
+care-management effort, w_i its workload per GP (need-weighted patients per GP working there,
+locum cover included: :func:`gpfed.agents.workforce.workload_per_gp`) and w0_i its patients per GP
+in post at the start. A practice at its starting workload and no extra effort stays where it
+started; one whose GPs carry more patients, or more need per patient, slides. Quality drives QOF
 income, patients' choice of practice and avoidable emergency admissions.
 """
 
@@ -15,21 +16,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from gpfed.agents.workforce import excess_workload
 from gpfed.parameters import Levers
 from gpfed.world.state import PracticeState
 from gpfed.world.units import QUARTERS_PER_YEAR
 
 
-def workload_per_gp(state: PracticeState, need_index: float) -> np.ndarray:
-    """Need-adjusted patients per GP partner (a practice with no partners counts one)."""
-    return state.list_size * need_index / np.maximum(state.partners, 1)
-
-
 def quality_target(state: PracticeState, need_index: float, levers: Levers) -> np.ndarray:
     """q*: the quality each practice's effort and strain would settle it at (module docstring)."""
-    strain = np.maximum(
-        workload_per_gp(state, need_index) / state.reference_workload_per_gp - 1.0, 0.0
-    )
+    strain = excess_workload(state, need_index, levers)
     target = (
         state.quality_base
         + levers.quality_effort_gain * state.care_effort

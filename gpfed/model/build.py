@@ -68,6 +68,8 @@ def build_economy(params: Params, levers: Levers, streams: RandomStreams) -> Eco
     neighbours = _practice_neighbours(world.graph, world.n_practices)
     edges = _same_area_edges(neighbours, world.practice_area)
     state = PracticeState.from_world(world)
+    # Some posts are empty at the start: the practices seek more GPs than they have.
+    state.gp_posts = state.gps / (1.0 - levers.initial_gp_vacancy_rate)
     n_areas, n_trusts = params.n_commissioners, world.n_trusts
     accounts = Accounts.layout(n_areas, world.n_practices, n_trusts)
     phase_outs = PhaseOuts()

@@ -20,7 +20,7 @@ import pandas as pd
 from mesa import DataCollector, Model
 from mesa.discrete_space import Network
 
-from gpfed.agents import Commissioner, Federation, Practice, Trust
+from gpfed.agents import Commissioner, Federation, Practice, Trust, workforce
 from gpfed.agents.coalition import (
     CoalitionValue,
     Membership,
@@ -41,6 +41,11 @@ from gpfed.agents.patients import (
 )
 from gpfed.agents.practice import STAY_ALONE, federation_options
 from gpfed.agents.quality import move_quality
+from gpfed.agents.workforce import (
+    WorkforceFlows,
+    excess_workload,
+    understaffed_practices,
+)
 from gpfed.institutions import contract_terms
 from gpfed.institutions.allocation import buy_other_services, pay_allocations
 from gpfed.institutions.gms import (
@@ -68,7 +73,12 @@ from gpfed.outputs import (
 from gpfed.parameters import SPEC, Levers, ParameterError, Params, step_to_quarter
 from gpfed.world import streams as streams_
 from gpfed.world.arrays import split_pence_by_group
-from gpfed.world.costs import care_effort_cost_gbp, practice_expenses, trust_costs
+from gpfed.world.costs import (
+    care_effort_cost_gbp,
+    locum_premium_gbp,
+    practice_expenses,
+    trust_costs,
+)
 from gpfed.world.ledger import ECONOMY, Purpose
 from gpfed.world.state import area_totals
 from gpfed.world.units import NO_CONTRACT, NO_FEDERATION, PENCE_PER_GBP, QUARTERS_PER_YEAR
@@ -97,6 +107,7 @@ PLAN: tuple[Stage, ...] = (
     Stage("integrated contracts", "institutions", "_stage_contracts"),
     Stage("federation money", "institutions, federations", "_stage_federation_money"),
     Stage("quality premium", "institutions", "_stage_quality_premium"),
+    Stage("workforce", "practices, GPs", "_stage_workforce"),
     Stage("exits", "practices, patients", "_stage_exits"),
     Stage("outputs", "model", "_stage_outputs"),
 )
@@ -180,6 +191,8 @@ class GPFedModel(Model):
         self.federation_value = self._coalition_value(self.levers)
         self._federation_balances: dict[int, int] = {}
         self._exit_counts: dict[str, int] = {"closures": 0, "mergers": 0}
+        self._workforce_flows = WorkforceFlows.none()
+        self.starting_gps = int(self.practice_state.gps.sum())
         n_rows = self.world.n_practices
         self._payout_share = np.zeros(n_rows)
         self._covered_spend = CoveredSpend(np.zeros(n_rows), np.zeros(n_rows))
@@ -517,6 +530,9 @@ class GPFedModel(Model):
             effort_cost = care_effort_cost_gbp(state, levers)
             ledger.pay(accounts.practice, ECONOMY, effort_cost, Purpose.CARE_MANAGEMENT)
             state.expenses_gbp = state.expenses_gbp + effort_cost
+        locums = locum_premium_gbp(state, levers)
+        ledger.pay(accounts.practice, ECONOMY, locums, Purpose.LOCUM_PREMIUM)
+        state.expenses_gbp = state.expenses_gbp + locums
         drawings = self.practice_class.draw_profits(
             ledger.balance_gbp(accounts.practice), state.expenses_gbp, levers
         )
@@ -652,11 +668,36 @@ class GPFedModel(Model):
                 self.levers,
             )
 
+    def _stage_workforce(self) -> None:
+        """GPs leave and age; practices seek posts; GPs seeking posts fill vacancies."""
+        state, levers, need = self.practice_state, self.levers, self.need.index
+        rng = self.streams["workforce"]
+        excess = excess_workload(state, need, levers)
+        quits = self.practice_class.partner_quit_hazard(
+            state.profit_per_partner_gbp_per_year, excess, levers
+        )
+        retirements, other_leavers = workforce.leave(state, quits, levers, rng)
+        workforce.age(state, rng)
+        state.gp_posts = self.practice_class.seek_gp_posts(state, need, levers)
+        federated = state.federation != NO_FEDERATION
+        attraction = workforce.attractiveness(
+            state, excess_workload(state, need, levers), federated, levers
+        )
+        entrants = rng.poisson(
+            levers.gp_entrants_per_1000_gps_per_year / 1000 * self.starting_gps / QUARTERS_PER_YEAR
+        )
+        recruits = workforce.recruit(state, attraction, entrants, levers, rng)
+        self._workforce_flows = WorkforceFlows(retirements, other_leavers, recruits)
+
     def _stage_exits(self) -> None:
-        """Failing practices (and those terminated under the GMS quality floor) leave."""
+        """Failing practices (paying too little, unable to staff, or terminated) leave."""
         state, levers = self.practice_state, self.levers
+        need = self.need.index
         state.failing_quarters = self.practice_class.count_failing_quarters(
-            state, levers.exit_profit_threshold_share
+            state,
+            levers.exit_profit_threshold_share,
+            understaffed_practices(state, need, levers),
+            excess_workload(state, need, levers),
         )
         rng = self.streams["exits"]
         counts = {"closures": 0, "mergers": 0}
@@ -710,7 +751,13 @@ class GPFedModel(Model):
                 ("quality", "quality_base", "reference_workload_per_gp", "cost_efficiency"),
             )
             disperse_list(state, i, absorber)
-            for column in ("partners", "senior_partners", "mpig_gbp_per_year"):
+            for column in (
+                "partners_by_age",
+                "salaried_by_age",
+                "gp_posts",
+                "senior_partners",
+                "mpig_gbp_per_year",
+            ):
                 getattr(state, column)[absorber] += getattr(state, column)[i]
             state.failing_quarters[absorber] = 0
             ledger.settle(
@@ -719,7 +766,10 @@ class GPFedModel(Model):
         else:
             disperse_list(state, i, receivers)
             ledger.settle(accounts.practice[i], ECONOMY, balance, Purpose.CLOSURE_SETTLEMENT)
-        state.partners[i] = state.senior_partners[i] = 0
+        # A closing practice's GPs leave with it (its patients join practices already staffed).
+        state.partners_by_age[i] = state.salaried_by_age[i] = 0
+        state.senior_partners[i] = 0
+        state.gp_posts[i] = 0.0
         state.mpig_gbp_per_year[i] = 0.0
         state.failing_quarters[i] = 0
         self.practice_agent(i).remove()
@@ -742,6 +792,7 @@ class GPFedModel(Model):
             self.levers,
             self.federation_counts,
             exits,
+            self._workforce_flows,
         )
 
     def _coalition_value(self, levers: Levers) -> CoalitionValue:

@@ -46,6 +46,10 @@ class Levers:
     """Beta concentration of quality across practices."""
     patients_per_partner: float
     """List per GP partner; sets partners per practice. (patients per GP partner)"""
+    salaried_gps_per_partner: float
+    """Salaried GPs drawn per partner at the start (Poisson per practice). (salaried GPs per
+    partner)
+    """
     start_year: int
     """Calendar year of the first quarter. (year)"""
     start_quarter: int
@@ -277,6 +281,68 @@ class Levers:
     """
     ico_trust_risk_share: float
     """Share of an alliance's (ICO's) contract result borne by its trust partner. (share)"""
+    gp_fte_per_head: float
+    """Full-time equivalent of a GP in post (the model counts heads; outputs report FTE). (FTE
+    per GP)
+    """
+    initial_gp_vacancy_rate: float
+    """Share of GP posts vacant at the start. (share of posts)"""
+    gp_leaving_under_55_per_year: float
+    """Yearly chance a GP under 55 leaves general practice (emigration, other careers, career
+    breaks). (share a year)
+    """
+    gp_leaving_55_59_per_year: float
+    """Yearly chance a GP aged 55-59 retires or leaves. (share a year)"""
+    gp_leaving_60_plus_per_year: float
+    """Yearly chance a GP aged 60 or over retires or leaves. (share a year)"""
+    salaried_gp_pay_gbp_per_year: float
+    """What a GP earns in a salaried post: a partner's outside option. (£ per year)"""
+    partner_quit_pay_per_year: float
+    """Extra yearly chance a partner quits the partnership (for salaried or locum work) per
+    unit of shortfall of its profit per partner below salaried pay (0.5 = half of it).
+    (share a year per unit of pay shortfall)
+    """
+    partner_quit_workload_per_year: float
+    """Extra yearly chance a partner quits per unit of need-adjusted patients per GP above the
+    practice's own starting level. (share a year per unit of excess workload)
+    """
+    gp_entrants_per_1000_gps_per_year: float
+    """National supply: GPs seeking posts each year (newly qualified GPs and returners), per
+    1,000 GPs in post at the start. Vacancies compete for them; those no vacancy takes work
+    elsewhere. (GPs per 1,000 GPs at the start per year)
+    """
+    gp_vacancy_fill_per_quarter: float
+    """Fastest rate at which a vacancy at a practice of average attractiveness is filled when
+    GPs seeking posts are plentiful: the chance of filling it in a quarter is 1 - exp(-rate
+    x attractiveness), lower when the national supply runs short. (rate a quarter)
+    """
+    gp_attraction_profit: float
+    """How much more a GP seeking a post is drawn to a practice per unit of its profit per
+    partner relative to the national mean. (log-attractiveness per unit of relative profit)
+    """
+    gp_attraction_workload: float
+    """How much a practice's excess workload per GP (above its starting level) puts off GPs
+    seeking a post. (log-attractiveness per unit of excess workload)
+    """
+    gp_attraction_network: float
+    """Draw of a practice in a federation or network (shared staff, support, sessions
+    elsewhere). (log-attractiveness)
+    """
+    gp_attraction_rural: float
+    """Penalty of a rural practice in recruiting. (log-attractiveness)"""
+    new_gp_partner_share: float
+    """Share of recruits who join as partners; the rest are salaried. (share of recruits)"""
+    locum_cover_share: float
+    """Share of vacant posts a practice covers with locums. (share of vacancies)"""
+    locum_premium_gbp_per_year: float
+    """What a locum costs above a salaried GP in the same post. (£ per locum-covered post per
+    year)
+    """
+    understaffed_patients_per_gp: float
+    """Patients per FTE GP (locums included) above which a practice that has lost staff since
+    the start cannot cope: it counts as failing and seeks a merger or hands back its
+    contract. (patients per FTE GP)
+    """
     patient_switching_per_1000_per_year: float
     """Patients who change practice each year without moving home; they choose among the open
     practices near their own. (patients per 1,000 per year)

@@ -3,8 +3,9 @@
 One spec drives single runs, the CLI's ``--set``, sweep files and the browser sliders, so it is
 plain data (:data:`SPEC`, a mapping of :class:`Parameter`) that callers introspect. Its entries
 live in one module per topic: the world, the GP contract, hospital payment, integrated care, risk
-sharing, and the behaviour policies act through. :class:`Params` is a validated, immutable set of
-values for it; :meth:`Params.timeline` resolves schedules into typed :class:`Levers` per step.
+sharing, the GP workforce, and the behaviour policies act through. :class:`Params` is a
+validated, immutable set of values for it; :meth:`Params.timeline` resolves schedules into typed
+:class:`Levers` per step.
 
 Levers marked ``schedulable`` may change over time: give them a :class:`Schedule` (or a dict)
 mapping the step, or a calendar quarter such as ``"2014Q2"``, from which each value applies.
@@ -28,11 +29,20 @@ from gpfed.parameters.levers import Levers
 from gpfed.parameters.machinery import Parameter, ParameterError, Schedule, Value
 from gpfed.parameters.risk import PARAMETERS as RISK
 from gpfed.parameters.scenario import get_scenario
+from gpfed.parameters.workforce import PARAMETERS as WORKFORCE
 from gpfed.parameters.world import PARAMETERS as WORLD
 
 SPEC: Mapping[str, Parameter] = {
     p.name: p
-    for topic in (WORLD, GP_CONTRACT, HOSPITAL_PAYMENT, INTEGRATED_CARE, RISK, BEHAVIOUR)
+    for topic in (
+        WORLD,
+        GP_CONTRACT,
+        HOSPITAL_PAYMENT,
+        INTEGRATED_CARE,
+        RISK,
+        WORKFORCE,
+        BEHAVIOUR,
+    )
     for p in topic
 }
 """Every parameter by name, in display order."""

@@ -173,6 +173,16 @@ PARAMETERS = [
         high=20000,
     ),
     Parameter(
+        "salaried_gps_per_partner",
+        0.35,
+        "salaried GPs per partner",
+        "Salaried GPs drawn per partner at the start (Poisson per practice).",
+        "GPonline: partners were 74% of qualified GP FTE in 2015 (0.26 / 0.74 = 0.35)",
+        GROUP,
+        low=0,
+        high=5,
+    ),
+    Parameter(
         "start_year",
         2013,
         "year",

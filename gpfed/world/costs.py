@@ -47,6 +47,16 @@ def care_effort_cost_gbp(state: PracticeState, levers: Levers) -> np.ndarray:
     )
 
 
+def locum_premium_gbp(state: PracticeState, levers: Levers) -> np.ndarray:
+    """What each practice pays this quarter above salaried cost for locums in its vacant posts, £.
+
+    ``locum_cover_share`` of the vacancies are covered; the rest of the work falls on the GPs in
+    post.
+    """
+    covered_posts = levers.locum_cover_share * np.maximum(state.gp_posts - state.gps, 0.0)
+    return levers.locum_premium_gbp_per_year * covered_posts * state.is_open / QUARTERS_PER_YEAR
+
+
 def viable_cost_efficiency(
     quantile: np.ndarray,
     income_gbp: np.ndarray,

@@ -23,6 +23,12 @@ TOWN_SPREAD_KM = 4.0  # [P] SD of practice positions around a town centre.
 PRACTICES_PER_TOWN = 40  # [P] practices per town cluster; the rest are rural.
 RURAL_SHARE = 0.3  # [P] share of practices placed uniformly rather than in towns.
 TRUST_DISTANCE_FLOOR_KM = 1.0  # keeps inverse-distance referral shares finite.
+# GPs' ages by band (world.state.GP_AGE_BANDS: under 45, 45-54, 55-59, 60 and over). Sep 2015:
+# 24.4% of partners and 20.0% of all GPs aged 55 and over, 7.8% of all aged 60 and over
+# (GPonline; NASGP; MODEL-SPEC B1); partners are 74% of GPs, so salaried GPs are younger: 7.5%
+# aged 55 and over. The split of the under-55s is [I].
+PARTNER_AGE_SHARES = (0.36, 0.396, 0.154, 0.09)
+SALARIED_AGE_SHARES = (0.62, 0.305, 0.025, 0.05)
 
 
 @dataclass
@@ -45,8 +51,10 @@ class World:
         need_weight: Carr-Hill style need weight per practice (mean 1).
         diabetes_prevalence: share of each list with diabetes.
         quality: practice quality in [0, 1].
-        partners: GP partners per practice.
+        partners_by_age: GP partners per practice by age band, shape (n, 4).
+        salaried_by_age: salaried GPs per practice by age band, shape (n, 4).
         senior_partners: partners eligible for seniority payments.
+        rural: whether the practice is rural (placed outside the towns).
         cost_quantile: uniform quantile of each practice's cost multiplier; the model maps it
             through the multiplier's distribution conditioned on being viable at the start.
         mpig_gbp_per_year: MPIG correction factor, £ a year (0 for most practices).
@@ -63,10 +71,12 @@ class World:
     need_weight: np.ndarray
     diabetes_prevalence: np.ndarray
     quality: np.ndarray
-    partners: np.ndarray
+    partners_by_age: np.ndarray
+    salaried_by_age: np.ndarray
     senior_partners: np.ndarray
     cost_quantile: np.ndarray
     mpig_gbp_per_year: np.ndarray
+    rural: np.ndarray
 
     @property
     def n_practices(self) -> int:
@@ -86,7 +96,7 @@ class World:
 def generate_world(params: Params, rng: np.random.Generator) -> World:
     """Draw a world for ``params`` (preset, counts and distributions) from ``rng``."""
     n = params.n_practices
-    xy = _place_practices(n, params.km2_per_practice, rng)
+    xy, rural = _place_practices(n, params.km2_per_practice, rng)
     area = _assign_areas(xy, params.n_commissioners, rng)
     area_team = _group_areas(xy, area, params.n_area_teams, params.n_commissioners, rng)
     lists = _draw_lists(n, params.list_size_mean, params.list_size_sd, rng)
@@ -107,6 +117,9 @@ def generate_world(params: Params, rng: np.random.Generator) -> World:
     senior = rng.binomial(partners, params.senior_partner_share)
     cost_quantile = rng.random(n)
     mpig = _draw_mpig(lists, need_weight, params, rng)
+    partners_by_age = rng.multinomial(partners, PARTNER_AGE_SHARES)
+    salaried = rng.poisson(params.salaried_gps_per_partner * partners)
+    salaried_by_age = rng.multinomial(salaried, SALARIED_AGE_SHARES)
 
     graph = _build_graph(
         xy, area, trust_xy, referral_trust, referral_share, params.neighbours_per_practice
@@ -123,15 +136,19 @@ def generate_world(params: Params, rng: np.random.Generator) -> World:
         need_weight=need_weight,
         diabetes_prevalence=prevalence,
         quality=quality,
-        partners=partners,
+        partners_by_age=partners_by_age,
+        salaried_by_age=salaried_by_age,
         senior_partners=senior,
         cost_quantile=cost_quantile,
         mpig_gbp_per_year=mpig,
+        rural=rural,
     )
 
 
-def _place_practices(n: int, km2_per_practice: float, rng: np.random.Generator) -> np.ndarray:
-    """Cluster most practices in towns, the rest spread evenly over a square."""
+def _place_practices(
+    n: int, km2_per_practice: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster most practices in towns, the rest spread evenly over a square (rural, flagged)."""
     side = np.sqrt(n * km2_per_practice)
     n_rural = round(RURAL_SHARE * n)
     n_towns = max(1, n // PRACTICES_PER_TOWN)
@@ -139,7 +156,8 @@ def _place_practices(n: int, km2_per_practice: float, rng: np.random.Generator) 
     town_of = rng.integers(0, n_towns, size=n - n_rural)
     urban = towns[town_of] + rng.normal(0.0, TOWN_SPREAD_KM, size=(n - n_rural, 2))
     rural = rng.uniform(0.0, side, size=(n_rural, 2))
-    return np.clip(np.vstack([urban, rural]), 0.0, side)
+    is_rural = np.arange(n) >= n - n_rural
+    return np.clip(np.vstack([urban, rural]), 0.0, side), is_rural
 
 
 def _assign_areas(xy: np.ndarray, n_areas: int, rng: np.random.Generator) -> np.ndarray:

@@ -38,6 +38,7 @@ class Purpose(StrEnum):
     PRACTICE_EXPENSES = "practice_expenses"
     PARTNER_DRAWINGS = "partner_drawings"
     CARE_MANAGEMENT = "care_management"
+    LOCUM_PREMIUM = "locum_premium"
     TRUST_COSTS = "trust_costs"
     INTEGRATED_CONTRACT = "integrated_contract"
     PAID_TWICE = "paid_twice"

@@ -13,19 +13,25 @@ import numpy as np
 from gpfed.world.geography import World
 from gpfed.world.units import NO_FEDERATION, QUARTERS_PER_YEAR
 
+GP_AGE_BANDS = ("under 45", "45-54", "55-59", "60 and over")
+"""Age bands of the GP workforce columns (``partners_by_age``, ``salaried_by_age``)."""
+
 
 @dataclass
 class PracticeState:
     """Columns of practice state; index i is practice i (closed practices keep their row).
 
-    Lists, partners and flows are per practice; money flows are £ in the last quarter.
+    Lists, GPs and flows are per practice; money flows are £ in the last quarter. GPs are
+    headcounts by age band (:data:`GP_AGE_BANDS`): ``partners_by_age`` and ``salaried_by_age``
+    are the record, ``partners``, ``salaried`` and ``gps`` are read from them; ``gp_posts`` is
+    the establishment the practice seeks to fill (posts not filled are vacancies).
     ``federation`` holds the unique id of the practice's Federation agent (-1: none): the one
     record of who belongs where, changed only through :meth:`set_federation` (the column is
     read-only otherwise), which keeps the per-federation index :meth:`members_of` reads with it;
     ``below_share_quarters`` counts quarters its federation share stayed below its autonomy
     cost; ``gms_notices`` counts remedial notices under the GMS quality floor; ``care_effort``
     is the care-management effort (0-1) the practice chose this quarter; ``quality_base`` and
-    ``reference_workload_per_gp`` are its quality and patients per partner at the start, which its
+    ``reference_workload_per_gp`` are its quality and patients per GP at the start, which its
     quality moves from (:mod:`gpfed.agents.quality`).
     """
 
@@ -34,13 +40,15 @@ class PracticeState:
     need_weight: np.ndarray
     diabetes_prevalence: np.ndarray
     quality: np.ndarray
-    partners: np.ndarray
+    partners_by_age: np.ndarray
+    salaried_by_age: np.ndarray
     senior_partners: np.ndarray
     cost_efficiency: np.ndarray
     mpig_gbp_per_year: np.ndarray
     area: np.ndarray
     referral_trust: np.ndarray
     referral_share: np.ndarray
+    rural: np.ndarray
     failing_quarters: np.ndarray = field(init=False)
     income_gbp: np.ndarray = field(init=False)
     expenses_gbp: np.ndarray = field(init=False)
@@ -54,6 +62,7 @@ class PracticeState:
     care_effort: np.ndarray = field(init=False)
     quality_base: np.ndarray = field(init=False)
     reference_workload_per_gp: np.ndarray = field(init=False)
+    gp_posts: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         n = len(self.list_size)
@@ -66,7 +75,8 @@ class PracticeState:
         self.care_effort = np.zeros(n)
         # Quality and workload at the start: quality moves from and against them.
         self.quality_base = self.quality.copy()
-        self.reference_workload_per_gp = self.list_size / np.maximum(self.partners, 1)
+        self.reference_workload_per_gp = self.list_size / np.maximum(self.gps, 1)
+        self.gp_posts = self.gps.astype(float)
         self.failing_quarters = np.zeros(n, dtype=np.int64)
         self.income_gbp = np.zeros(n)
         self.expenses_gbp = np.zeros(n)
@@ -86,13 +96,15 @@ class PracticeState:
             need_weight=world.need_weight.copy(),
             diabetes_prevalence=world.diabetes_prevalence.copy(),
             quality=world.quality.copy(),
-            partners=world.partners.copy(),
+            partners_by_age=world.partners_by_age.copy(),
+            salaried_by_age=world.salaried_by_age.copy(),
             senior_partners=world.senior_partners.copy(),
             cost_efficiency=np.ones(world.n_practices),
             mpig_gbp_per_year=world.mpig_gbp_per_year.copy(),
             area=world.practice_area.copy(),
             referral_trust=world.referral_trust.copy(),
             referral_share=world.referral_share.copy(),
+            rural=world.rural.copy(),
         )
 
     def set_federation(self, practices: int | list[int] | np.ndarray, federation: int) -> None:
@@ -118,6 +130,26 @@ class PracticeState:
         return sorted(self._members.get(federation, ()))
 
     @property
+    def partners(self) -> np.ndarray:
+        """GP partners per practice (read-only: change ``partners_by_age``)."""
+        return _read_only(self.partners_by_age.sum(axis=1))
+
+    @property
+    def salaried(self) -> np.ndarray:
+        """Salaried GPs per practice (read-only: change ``salaried_by_age``)."""
+        return _read_only(self.salaried_by_age.sum(axis=1))
+
+    @property
+    def gps(self) -> np.ndarray:
+        """GPs in post per practice, partners and salaried (read-only)."""
+        return _read_only(self.partners_by_age.sum(axis=1) + self.salaried_by_age.sum(axis=1))
+
+    @property
+    def vacancies(self) -> np.ndarray:
+        """Posts sought but not filled, per practice (GPs; 0 where all are filled)."""
+        return np.maximum(self.gp_posts - self.gps, 0.0)
+
+    @property
     def weighted_list(self) -> np.ndarray:
         """Need-weighted list per practice (patients)."""
         return self.list_size * self.need_weight
@@ -131,6 +163,12 @@ class PracticeState:
     def profit_per_partner_gbp_per_year(self) -> np.ndarray:
         """Last quarter's profit per partner, annualised, £."""
         return profit_per_partner_gbp_per_year(self.income_gbp, self.expenses_gbp, self.partners)
+
+
+def _read_only(column: np.ndarray) -> np.ndarray:
+    """A derived column that refuses writes (a write would be lost: change its source)."""
+    column.flags.writeable = False
+    return column
 
 
 def profit_per_partner_gbp_per_year(income_gbp, expenses_gbp, partners):

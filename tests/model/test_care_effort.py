@@ -13,9 +13,9 @@ import numpy as np
 from gpfed import GPFedModel
 from tests.model.test_integrated_mechanisms import assert_paired_increase
 
-SEEDS = range(8)
-QUARTERS = 20
-PRACTICES = 150
+SEEDS = range(10)
+QUARTERS = 24
+PRACTICES = 300
 BEARS_COSTS = {"federation_sharing_rule": "performance", "outcome_payment_share": 0.0}
 """Members paid their own saving; the default corridor leaves the holder every pound near
 budget; no outcome pay, so hospital savings are the only reason for effort."""

@@ -35,6 +35,7 @@ def audited_run(monkeypatch, quarters: int, **values) -> tuple[GPFedModel, list[
                 "efficiency": state.cost_efficiency.copy(),
                 "area": state.area.copy(),
                 "effort": state.care_effort.copy(),
+                "vacancies": state.vacancies.copy(),
             }
         )
         original(model)
@@ -180,3 +181,16 @@ def test_sharing_by_performance_pays_each_member_its_own_measured_saving(monkeyp
         accounts = quarter["accounts"]
         net = received.reindex(accounts, fill_value=0.0) - repaid.reindex(accounts, fill_value=0.0)
         np.testing.assert_allclose(net.to_numpy(), quarter["owed"], atol=PENNY_PER_PAYMENT_GBP)
+
+
+def test_locum_premium_is_the_cover_of_each_vacancy_at_its_premium(monkeypatch):
+    model, seen = audited_run(monkeypatch, 12)
+    transfers = model.ledger.transfers_frame()
+    assert any(quarter["vacancies"].any() for quarter in seen), "no practice had a vacancy"
+    for quarter in seen:
+        levers = quarter["levers"]
+        open_vacancies = quarter["vacancies"] * (quarter["lists"] > 0)
+        premium = (
+            levers.locum_premium_gbp_per_year * levers.locum_cover_share * open_vacancies.sum() / 4
+        )
+        assert paid(transfers, quarter["step"], "locum_premium") == pytest.approx(premium, abs=1.0)

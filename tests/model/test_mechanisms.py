@@ -29,18 +29,21 @@ def test_no_induced_demand_means_payment_model_does_not_change_admissions():
     assert emergency_admissions(2, "pbr", 0.0, 8) == emergency_admissions(2, "capitation", 0.0, 8)
 
 
-def test_faster_mpig_phase_out_raises_closures_among_small_practices():
-    def small_exits(rate: float, seed: int) -> int:
+def test_faster_mpig_phase_out_raises_closures_among_the_practices_it_paid():
+    def mpig_exits(rate: float, seed: int) -> int:
         model = GPFedModel(
             rng=seed, mpig_phase_out_rate_per_year={0: 0.0, 4: rate}, agent_table_every=0
         )
-        small = model.practice_state.list_size < 4000
+        paid = model.practice_state.mpig_gbp_per_year > 0
         model.run(24)
-        return int((small & ~model.practice_state.is_open).sum())
+        return int((paid & ~model.practice_state.is_open).sum())
 
-    slow = sum(small_exits(0.0, s) for s in SEEDS)
-    fast = sum(small_exits(1.0, s) for s in SEEDS)
-    assert fast > slow * 1.3 and fast - slow >= 5
+    seeds = range(10)
+    slow = sum(mpig_exits(0.0, s) for s in seeds)
+    fast = sum(mpig_exits(1.0, s) for s in seeds)
+    # Practices also close when they cannot replace their GPs, whatever MPIG does, so the
+    # phase-out adds to a base of closures: a fifth more, and at least ten.
+    assert fast > slow * 1.2 and fast - slow >= 10
 
 
 def test_higher_quality_means_fewer_emergency_admissions():

@@ -11,7 +11,9 @@ Decisions (class methods, vectorised over federations; override in a subclass an
 - :meth:`Federation.admits`: admit an applicant whose marginal value is positive;
 - :meth:`Federation.share_results`: keep part of a surplus as reserves, pay the rest out;
 - :meth:`Federation.hand_back`: hand back a contract it cannot carry;
-- :meth:`Federation.opt_in`: offer its members for the optional contract;
+- :meth:`Federation.opt_in`: offer its members for the optional contract, by expected margin
+  less a risk-aversion term;
+- :meth:`Federation.use_right_of_return`: leave an opt-in contract that keeps losing money;
 - :meth:`Federation.decide_bids` and :meth:`Federation.price_bid` (from
   :class:`~gpfed.agents.holders.CostBidder`): bid alone or allied, at what price.
 """
@@ -181,14 +183,50 @@ class Federation(CostBidder, Agent):
 
     @classmethod
     def opt_in(
-        cls, pooled_list: np.ndarray, holds_contract: np.ndarray, levers: Levers
+        cls,
+        pooled_list: np.ndarray,
+        holds_contract: np.ndarray,
+        margin_gbp_per_patient_per_year: np.ndarray,
+        risk_gbp_per_patient_per_year: np.ndarray,
+        levers: Levers,
     ) -> np.ndarray:
-        """Under the optional regime, which federations offer their members for the contract.
+        """Under the optional regime, which federations' members offer themselves for the contract.
 
-        Every federation large enough and holding no contract does. Returns a mask over the
+        A federation large enough to bid and holding no contract opts in when the margin its
+        members expect beats the risk they would keep: margin - ``opt_in_risk_aversion`` x SD
+        of the yearly result > 0 (mean minus a risk-aversion term). Returns a mask over the
         federations given.
+
+        Args:
+            pooled_list: each federation's list.
+            holds_contract: whether each already holds one.
+            margin_gbp_per_patient_per_year: the contract margin each expects, £ per patient a
+                year (:func:`gpfed.agents.coalition.contract_margin_gbp_per_patient_per_year`).
+            risk_gbp_per_patient_per_year: SD of the yearly result each would keep as holder, £
+                per patient (larger for smaller lists: fewer patients pool less risk).
+            levers: levers in force.
         """
-        return ~holds_contract & (pooled_list >= levers.bidder_min_population)
+        worth_it = (
+            margin_gbp_per_patient_per_year
+            - levers.opt_in_risk_aversion * risk_gbp_per_patient_per_year
+            > 0
+        )
+        return ~holds_contract & (pooled_list >= levers.bidder_min_population) & worth_it
+
+    @classmethod
+    def use_right_of_return(
+        cls, losing_quarters: np.ndarray, right_of_return: np.ndarray, levers: Levers
+    ) -> np.ndarray:
+        """Which opt-in contracts the members leave for GMS: those losing money for long enough.
+
+        Returns a mask over the contracts given (the contract is handed back).
+
+        Args:
+            losing_quarters: quarters in a row each contract's result has been negative.
+            right_of_return: whether each is an opt-in contract with a right of return.
+            levers: levers in force (``right_of_return_quarters``).
+        """
+        return right_of_return & (losing_quarters >= levers.right_of_return_quarters)
 
     @classmethod
     def decide_bids(cls, levers: Levers) -> tuple[bool, bool]:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import numpy as np
 
 from gpfed.parameters import Levers
+from gpfed.world.units import QUARTERS_PER_YEAR
 
 CAPACITY_REFERENCE_PATIENTS = 100_000
 """A federation of this list has coordination capacity 1."""
@@ -64,6 +65,24 @@ def integration_effect(
         full = integration_saving(capacity * ramp, levers)
         effect[practice] = full[contract] * emergency_share
     return effect
+
+
+def holder_cost_sd_share(
+    pooled_list: np.ndarray, budget_gbp_per_head_per_quarter: float, levers: Levers
+) -> np.ndarray:
+    """SD of a holder's quarterly cost around budget, as a share of it, by the list it covers.
+
+    The holder's own cost shock (``holder_cost_sd``) and the chance variation of its patients'
+    admissions at tariff (Poisson at the published rates), which shrinks with the list: the
+    actuarial reason small lists cannot carry capitated risk.
+    """
+    lists = np.maximum(np.asarray(pooled_list, dtype=float), 1.0)
+    admissions_variance_per_head = (
+        levers.emergency_tariff_gbp**2 * levers.emergency_admissions_per_1000_per_year
+        + levers.elective_tariff_gbp**2 * levers.elective_admissions_per_1000_per_year
+    ) / (1000 * QUARTERS_PER_YEAR)
+    chance = np.sqrt(admissions_variance_per_head / lists) / budget_gbp_per_head_per_quarter
+    return np.sqrt(levers.holder_cost_sd**2 + chance**2)
 
 
 def cost_based_bid(

@@ -77,6 +77,7 @@ class Contract:
         right_of_return: an opt-in contract covering its federation's members: a member who
             leaves the federation goes back to GMS.
         variance_share: last quarter's variance (budget less cost) as a share of its budget.
+        losing_quarters: quarters in a row the holder's result on it has been negative.
     """
 
     id: int
@@ -100,6 +101,7 @@ class Contract:
     achievements: list[float] = field(default_factory=list)
     result_gbp: float = 0.0
     variance_share: float = 0.0
+    losing_quarters: int = 0
     status: str = "active"
 
     @property
@@ -331,6 +333,7 @@ def settle_contracts(
         contract.achievements.append(achieved)
         contract.result_gbp += result
         contract.variance_share = variance
+        contract.losing_quarters = contract.losing_quarters + 1 if result < 0 else 0
     empty, remedial, losing, due = _enforcement_tests(rows, population, achievement, levers, now)
     for k in np.flatnonzero(empty | remedial | losing | due).tolist():
         _enforce(book, rows.contracts[k], empty[k], remedial[k], losing[k], due[k], levers, now)

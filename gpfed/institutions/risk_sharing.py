@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from gpfed.parameters import Levers
+from gpfed.world.units import QUARTERS_PER_YEAR
 
 
 def provider_retained_gbp(
@@ -98,3 +99,47 @@ def marginal_retained_share(
     kept_before = provider_retained_gbp(variance, budget, quarters_held, levers)
     kept_after = provider_retained_gbp(variance + step, budget, quarters_held, levers)
     return np.divide(kept_after - kept_before, step, out=np.zeros_like(budget), where=step > 0)
+
+
+def yearly_retained_risk_gbp(
+    cost_sd_share: float | np.ndarray, budget_gbp: float, levers: Levers
+) -> np.ndarray:
+    """SD of the result a provider keeps over a year of independent quarterly cost shocks, £.
+
+    Past the glide path (a provider plans for the whole contract): twice the quarterly SD
+    (:func:`retained_risk_gbp`), as four independent quarters add their variances.
+
+    Args:
+        cost_sd_share: SD of realised cost around budget each quarter, as a share of budget.
+        budget_gbp: the budget a quarter (per patient for a per-patient figure).
+        levers: parameter values in force.
+    """
+    quarterly = retained_risk_gbp(
+        cost_sd_share, budget_gbp, levers.loss_share_glide_quarters, levers
+    )
+    return np.sqrt(QUARTERS_PER_YEAR) * quarterly
+
+
+def retained_risk_gbp(
+    cost_sd_share: float | np.ndarray,
+    budget_gbp: float | np.ndarray,
+    quarters_held: int,
+    levers: Levers,
+) -> np.ndarray:
+    """The spread of what a provider keeps when its cost misses budget by one SD, £ a quarter.
+
+    Half the difference between what it keeps of a one-SD underspend and bears of a one-SD
+    overspend: the SD of its retained result for a symmetric cost shock (all of it without
+    sharing, less under gain shares, corridors, stop-loss and caps).
+
+    Args:
+        cost_sd_share: SD of realised cost around budget, as a share of budget.
+        budget_gbp: the budget a quarter.
+        quarters_held: quarters into the contract (the glide path bears no loss).
+        levers: parameter values in force.
+    """
+    budget = np.asarray(budget_gbp, dtype=float)
+    shock = np.asarray(cost_sd_share, dtype=float) * budget
+    kept = provider_retained_gbp(shock, budget, quarters_held, levers)
+    borne = provider_retained_gbp(-shock, budget, quarters_held, levers)
+    return (kept - borne) / 2

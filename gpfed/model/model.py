@@ -28,7 +28,7 @@ from gpfed.agents.coalition import (
     contract_margin_gbp_per_patient_per_year,
     coordination_cost_gbp_per_year,
 )
-from gpfed.agents.holders import integration_effect
+from gpfed.agents.holders import holder_cost_sd_share, integration_effect
 from gpfed.agents.patients import (
     Registrations,
     blend_into,
@@ -57,9 +57,10 @@ from gpfed.institutions.gms import (
 from gpfed.institutions.hospital_payment import pay_hospitals
 from gpfed.institutions.network_contract import pay_network_payments
 from gpfed.institutions.quality_premium import pay_quality_premium
+from gpfed.institutions.risk_sharing import yearly_retained_risk_gbp
 from gpfed.model.build import build_economy, expected_now
 from gpfed.model.incentives import CoveredSpend, care_incentives
-from gpfed.model.tendering import Deciders, tender_round
+from gpfed.model.tendering import Deciders, OptInTerms, tender_round
 from gpfed.outputs import (
     COMMISSIONER_TABLE,
     FEDERATION_TABLE,
@@ -415,7 +416,14 @@ class GPFedModel(Model):
             self._bidder_account,
             self.streams["tenders"],
             self.quarters_simulated,
+            OptInTerms(self.federation_value.contract_margin, self._opt_in_risk),
         )
+
+    def _opt_in_risk(self, pooled_list: np.ndarray) -> np.ndarray:
+        """SD of the yearly result a holder of this list would keep, £ per patient."""
+        per_head = self.lot_baseline[0]
+        shares = holder_cost_sd_share(pooled_list, per_head, self.levers)
+        return yearly_retained_risk_gbp(shares, per_head, self.levers)
 
     def _bidder_account(self, holder: str, federation: int | None, trust: int | None) -> int:
         """The account a bidder pays bid costs from; an entrant's is opened at its first bid."""
@@ -541,7 +549,10 @@ class GPFedModel(Model):
         ledger.pay(accounts.trust, ECONOMY, trusts.costs_gbp, Purpose.TRUST_COSTS)
 
     def _stage_contracts(self) -> None:
-        """Integrated contracts are paid, measured and enforced (contract terms)."""
+        """Integrated contracts are paid, measured and enforced (contract terms).
+
+        Then the members of opt-in contracts that keep losing money use their right of return.
+        """
         self.commissioner_state.spend_gbp += contract_terms.settle_contracts(
             self.contracts,
             self.ledger,
@@ -552,6 +563,15 @@ class GPFedModel(Model):
             self.streams["contract_costs"],
             self.quarters_simulated,
         )
+        active = self.contracts.active()
+        if active:
+            leaving = self.federation_class.use_right_of_return(
+                np.array([c.losing_quarters for c in active]),
+                np.array([c.right_of_return for c in active]),
+                self.levers,
+            )
+            for k in np.flatnonzero(leaving).tolist():
+                self.contracts.end(active[k], "handed_back")
 
     def _stage_federation_money(self) -> None:
         """Network payments and federations' costs; each shares its result; losers hand back."""

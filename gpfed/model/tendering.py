@@ -29,6 +29,19 @@ BidderAccount = Callable[[str, "int | None", "int | None"], int]
 
 
 @dataclass(frozen=True)
+class OptInTerms:
+    """What an optional contract offers a federation's members, as they reckon it.
+
+    Attributes:
+        margin: the contract margin a federation expects, £ per patient a year, by pooled list.
+        risk: SD of the yearly result a holder would keep, £ per patient, by pooled list.
+    """
+
+    margin: Callable[[np.ndarray], np.ndarray]
+    risk: Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
 class Deciders:
     """The agent classes whose decisions a tender round asks for."""
 
@@ -50,6 +63,7 @@ def tender_round(
     bidder_account: BidderAccount,
     rng: np.random.Generator,
     now: int,
+    opt_in_terms: OptInTerms | None = None,
 ) -> None:
     """Offer this quarter's lots, collect bids and award contracts into ``book``.
 
@@ -66,12 +80,20 @@ def tender_round(
         bidder_account: the account of a bidder.
         rng: the tenders stream.
         now: steps simulated, this quarter included.
+        opt_in_terms: what the optional contract offers members (the optional regime only).
     """
     by_id = sorted(federations.values(), key=lambda f: f.unique_id)
     if levers.gp_contract_regime == "optional":
         pooled = np.array([f.list_size for f in by_id], dtype=float)
         holds = np.array([book.held_by(f.unique_id) is not None for f in by_id], dtype=bool)
-        offering = deciders.federation.opt_in(pooled, holds, levers) if by_id else []
+        terms = opt_in_terms or OptInTerms(np.zeros_like, np.zeros_like)
+        offering = (
+            deciders.federation.opt_in(
+                pooled, holds, terms.margin(pooled), terms.risk(pooled), levers
+            )
+            if by_id
+            else []
+        )
         lots = lots_.optional_lots(
             state,
             levers,

@@ -454,6 +454,29 @@ PARAMETERS = [
         high=0.5,
     ),
     Parameter(
+        "opt_in_risk_aversion",
+        0.5,
+        "SDs of the retained result",
+        "Under the optional regime a federation's members offer themselves for the contract "
+        "when its expected margin exceeds this many standard deviations of the yearly result "
+        "they would keep (mean minus a risk-aversion term).",
+        PROPOSED,
+        GROUP,
+        low=0,
+        high=20,
+    ),
+    Parameter(
+        "right_of_return_quarters",
+        4,
+        "quarters",
+        "Quarters in a row an opt-in contract must lose money before its members use their "
+        "right of return to GMS (the contract is handed back).",
+        PROPOSED + " (the optional contract's right of return: NHS England MCP contract 2016)",
+        GROUP,
+        low=1,
+        high=40,
+    ),
+    Parameter(
         "handback_loss_share",
         0.1,
         "share of annual contract value",

@@ -497,6 +497,15 @@ class Levers:
     """SD of a holder's realised cost around its expected cost (epsilon). (share of budget per
     quarter)
     """
+    opt_in_risk_aversion: float
+    """Under the optional regime a federation's members offer themselves for the contract when
+    its expected margin exceeds this many standard deviations of the yearly result they
+    would keep (mean minus a risk-aversion term). (SDs of the retained result)
+    """
+    right_of_return_quarters: int
+    """Quarters in a row an opt-in contract must lose money before its members use their right
+    of return to GMS (the contract is handed back). (quarters)
+    """
     handback_loss_share: float
     """A trust or entrant hands a contract back once its losses on it exceed this share of a
     year's value (a federation hands back when it cannot cover its losses). (share of annual

@@ -97,14 +97,31 @@ def test_only_federations_in_debt_holding_a_contract_hand_it_back():
     )
 
 
-def test_large_enough_federations_holding_no_contract_opt_in():
-    lv = levers(bidder_min_population=20_000)
+def test_large_enough_federations_holding_no_contract_opt_in_when_the_margin_beats_the_risk():
+    lv = levers(bidder_min_population=20_000, opt_in_risk_aversion=0.5)
     pooled = np.array([20_000.0, 19_999.0, 50_000.0, 80_000.0])
     holds = np.array([False, False, True, False])
-    np.testing.assert_array_equal(Federation.opt_in(pooled, holds, lv), [True, False, False, True])
+    margin = np.full(4, 6.0)
+    risk = np.full(4, 10.0)  # 6 - 0.5 x 10 = 1 > 0
     np.testing.assert_array_equal(
-        Federation.opt_in(pooled, holds, levers(bidder_min_population=60_000)),
+        Federation.opt_in(pooled, holds, margin, risk, lv), [True, False, False, True]
+    )
+    np.testing.assert_array_equal(
+        Federation.opt_in(pooled, holds, margin, risk, levers(bidder_min_population=60_000)),
         [False, False, False, True],
+    )
+    # More risk, or more aversion to it, and nobody opts in.
+    assert not Federation.opt_in(pooled, holds, margin, np.full(4, 12.0), lv).any()
+    averse = levers(bidder_min_population=20_000, opt_in_risk_aversion=1.0)
+    assert not Federation.opt_in(pooled, holds, margin, risk, averse).any()
+
+
+def test_members_return_to_gms_from_opt_in_contracts_that_keep_losing():
+    lv = levers(right_of_return_quarters=4)
+    losing = np.array([4, 3, 8, 0])
+    opt_in = np.array([True, True, False, True])
+    np.testing.assert_array_equal(
+        Federation.use_right_of_return(losing, opt_in, lv), [True, False, False, False]
     )
 
 

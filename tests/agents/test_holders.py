@@ -12,6 +12,7 @@ from gpfed.agents.holders import (
     BidderFacts,
     cost_based_bid,
     federation_capacity,
+    holder_cost_sd_share,
     integration_effect,
     integration_saving,
 )
@@ -282,3 +283,17 @@ def test_contract_margin_is_never_negative():
         np.array([100_000.0]), margin_levers(savings_target=0.5), (300.0, 0.4)
     )
     np.testing.assert_array_equal(margin, [0.0])
+
+
+def test_a_smaller_list_leaves_its_holder_more_cost_risk_per_pound():
+    lv = levers(holder_cost_sd=0.03)
+    shares = holder_cost_sd_share(np.array([5_000.0, 50_000.0, 5_000_000.0]), 150.0, lv)
+    assert np.all(np.diff(shares) < 0)
+    # A very large list is left with the holder's own cost shock alone.
+    assert shares[-1] == pytest.approx(0.03, rel=0.01)
+    no_shock = holder_cost_sd_share(np.array([10_000.0]), 150.0, levers(holder_cost_sd=0.0))
+    variance = (
+        lv.emergency_tariff_gbp**2 * lv.emergency_admissions_per_1000_per_year
+        + lv.elective_tariff_gbp**2 * lv.elective_admissions_per_1000_per_year
+    ) / 4000
+    assert no_shock[0] == pytest.approx(np.sqrt(variance / 10_000) / 150.0)

@@ -4,7 +4,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from gpfed.institutions.risk_sharing import payer_corridor_share_gbp, provider_retained_gbp
+from gpfed.institutions.risk_sharing import (
+    marginal_retained_share,
+    payer_corridor_share_gbp,
+    provider_retained_gbp,
+    retained_risk_gbp,
+    yearly_retained_risk_gbp,
+)
 
 BUDGET = 1_000.0
 
@@ -150,14 +156,22 @@ def test_zero_stop_loss_means_the_provider_bears_no_loss():
 def test_marginal_retained_share_is_the_slope_of_what_the_provider_keeps(
     variance_share, changes, expected
 ):
-    from gpfed.institutions.risk_sharing import marginal_retained_share
-
     share = marginal_retained_share(variance_share, BUDGET, 8, levers(**changes))
     assert float(share) == pytest.approx(expected, abs=1e-9)
 
 
 def test_marginal_retained_share_during_the_glide_path_counts_no_loss():
-    from gpfed.institutions.risk_sharing import marginal_retained_share
-
     # A small overspend in the glide path: saving a pound turns no loss into no loss.
     assert float(marginal_retained_share(-0.05, BUDGET, 0, levers(risk_sharing="shares"))) == 0.0
+
+
+def test_a_provider_keeps_all_the_risk_inside_the_corridor_and_half_under_even_shares():
+    # A 2% shock stays inside the 3% inner band: the provider keeps all £20 of it.
+    assert float(retained_risk_gbp(0.02, BUDGET, 8, levers())) == pytest.approx(20.0)
+    halves = levers(risk_sharing="shares", provider_gain_share=0.5, provider_loss_share=0.5)
+    assert float(retained_risk_gbp(0.02, BUDGET, 8, halves)) == pytest.approx(10.0)
+    # During the glide path the provider bears no loss: only half the spread is left.
+    assert float(retained_risk_gbp(0.02, BUDGET, 0, halves)) == pytest.approx(5.0)
+    # Four independent quarters: twice the quarterly SD, past the glide path.
+    yearly = yearly_retained_risk_gbp(0.02, BUDGET, levers(loss_share_glide_quarters=4))
+    assert float(yearly) == pytest.approx(40.0)

@@ -112,8 +112,8 @@ PARAMETERS = [
         "work elsewhere.",
         "[I] about 2,700-3,000 GPs completing training a year 2014-2017 (Health Education "
         "England) and a few hundred returners, for about 34,500 GPs in post; with the defaults "
-        "the region's vacancy rate goes 5% (2013) to 12.5% (2017) against 4.2% (2012) to 12.2% "
-        "(2017) in Pulse's surveys",
+        "the region's vacancy rate goes from 5% (2013) to about 10% (2015-2017) against 4.2% "
+        "(2012) to 12.2% (2017) in Pulse's surveys",
         GROUP,
         low=0,
         high=1000,

@@ -27,7 +27,9 @@ METRICS: dict[str, str] = {
     "list_hhi": "list concentration: Herfindahl-Hirschman index of list shares within each "
     "commissioner area (0-10,000), population weighted",
     "closures": "practices handing back their contract this quarter",
-    "mergers": "practices merging into a neighbour this quarter",
+    "mergers": "practices merging into a neighbour this quarter (failing or by choice)",
+    "voluntary_mergers": "practices merging into a neighbour by choice this quarter (both "
+    "partnerships gaining)",
     "exits_per_100_practices_per_year": "closures and mergers per 100 practices open at the "
     "start of the quarter, annualised",
     "emergency_admissions": "emergency admissions this quarter",
@@ -162,6 +164,7 @@ def series_range(name: str) -> tuple[float, float]:
 FLOWS = {
     "closures",
     "mergers",
+    "voluntary_mergers",
     "exits_per_100_practices_per_year",
     "emergency_admissions",
     "emergency_admissions_per_1000",
@@ -251,6 +254,7 @@ def compute_metrics(
     flows = {
         "closures": exits["closures"],
         "mergers": exits["mergers"],
+        "voluntary_mergers": exits["voluntary_mergers"],
         "exits_per_100_practices_per_year": 100
         * per_year
         * (exits["closures"] + exits["mergers"])

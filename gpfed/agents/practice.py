@@ -18,6 +18,8 @@ Decisions:
 - :meth:`Practice.choose_federation`: reconsidering practices stay alone, found or join one.
 - :meth:`Practice.decide_exits` and :meth:`Practice.choose_exit`: who leaves the market, and
   whether by merging into a neighbour or by handing back the contract.
+- :meth:`Practice.choose_mergers`: which neighbours merge by choice, when both partnerships' pay
+  for work rises by enough (:func:`merger_options`).
 - :meth:`Practice.choose_care_effort`: how much care management to give its patients, weighing
   its own cost against the part of the saving and the outcome pay it would itself receive.
 """
@@ -35,7 +37,7 @@ from gpfed.parameters import Levers
 from gpfed.world.arrays import compact_keys
 from gpfed.world.costs import NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP
 from gpfed.world.state import PracticeState, profit_per_partner_gbp_per_year
-from gpfed.world.units import NO_CONTRACT, NO_FEDERATION, PENCE_PER_GBP
+from gpfed.world.units import NO_CONTRACT, NO_FEDERATION, PENCE_PER_GBP, QUARTERS_PER_YEAR
 
 STAY_ALONE = -1
 """A reconsidering practice's choice when it keeps to itself."""
@@ -376,6 +378,33 @@ class Practice(NodeAgent):
         )
 
     @classmethod
+    def choose_mergers(
+        cls, options: MergerOptions, levers: Levers, rng: np.random.Generator
+    ) -> list[tuple[int, int]]:
+        """Neighbouring practices that merge by choice: (absorbed, absorber) pairs.
+
+        A pair merges when both partnerships' pay for work per partner rises by more than
+        ``merger_hurdle_share``. The pairs where the less keen side gains most go first (ties
+        in random order); a practice merges at most once a year.
+
+        Args:
+            options: every neighbouring pair, with each side's gain (:func:`merger_options`).
+            levers: levers in force.
+            rng: the exits stream (the order of equal pairs).
+        """
+        keen = np.minimum(options.gain_absorbed, options.gain_absorber)
+        agreed = np.flatnonzero(keen > levers.merger_hurdle_share)
+        order = agreed[np.lexsort((rng.random(len(agreed)), -keen[agreed]))]
+        taken: set[int] = set()
+        pairs = []
+        for k in order.tolist():
+            absorbed, absorber = int(options.absorbed[k]), int(options.absorber[k])
+            if absorbed not in taken and absorber not in taken:
+                taken.update((absorbed, absorber))
+                pairs.append((absorbed, absorber))
+        return pairs
+
+    @classmethod
     def decide_exits(
         cls, failing_quarters: np.ndarray, terminated: np.ndarray, levers: Levers, rng
     ) -> np.ndarray:
@@ -567,3 +596,75 @@ def _effort_for_share(share: np.ndarray, beta: float) -> np.ndarray:
     reachable = np.minimum(share, 1.0)
     effort = -np.log1p(reachable * np.expm1(-beta)) / beta
     return np.where(share >= 1.0, 1.0, effort)
+
+
+@dataclass(frozen=True)
+class MergerOptions:
+    """Every open same-area neighbouring pair, and what merging would do for each side.
+
+    Attributes:
+        absorbed: the smaller practice of each pair (its row closes).
+        absorber: the larger (it keeps its row, contract and federation).
+        gain_absorbed: the rise in pay for work per partner of the absorbed side's partners,
+            as a share of what they have now.
+        gain_absorber: the same for the absorber's partners.
+    """
+
+    absorbed: np.ndarray
+    absorber: np.ndarray
+    gain_absorbed: np.ndarray
+    gain_absorber: np.ndarray
+
+
+def merger_options(
+    state: PracticeState,
+    edges: tuple[np.ndarray, np.ndarray],
+    excess_workload: np.ndarray,
+    pooled_excess: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    levers: Levers,
+) -> MergerOptions:
+    """What merging would do for each pair of open neighbours (MODEL-SPEC §B2).
+
+    Pay for work per partner is a year's profit per partner over (1 + excess workload per GP).
+    Merged, the pair pools profits, partners, GPs and lists; it saves
+    ``merger_saving_gbp_per_patient_per_year`` on the pooled list and pays
+    ``merger_cost_gbp_per_year``. A partnership whose pay is low or whose GPs are stretched
+    gains from a neighbour with spare capacity or pay; the neighbour gains only if the saving
+    covers what it takes on. Gains are shares of the pay the partners have now (at least a
+    tenth of salaried pay, so a loss-making partnership is not infinitely keen).
+
+    Args:
+        state: practice columns (last quarter's income and expenses, GPs, lists).
+        edges: same-area practice edges, both directions, as (source, target).
+        excess_workload: each practice's workload per GP above its start, as a share of it.
+        pooled_excess: the excess workload of pairs (first, second) were they one practice.
+        levers: levers in force.
+    """
+    src, dst = edges
+    keep = (src < dst) & state.is_open[src] & state.is_open[dst]
+    src, dst = src[keep], dst[keep]
+    larger = state.list_size[src] >= state.list_size[dst]
+    absorber = np.where(larger, src, dst)
+    absorbed = np.where(larger, dst, src)
+    profit = QUARTERS_PER_YEAR * state.profit_gbp
+    partners = np.maximum(state.partners, 1).astype(float)
+    floor = 0.1 * levers.salaried_gp_pay_gbp_per_year
+    pay_now = np.maximum(profit / partners / (1.0 + excess_workload), floor)
+    merged_profit = (
+        profit[absorbed]
+        + profit[absorber]
+        + levers.merger_saving_gbp_per_patient_per_year
+        * (state.list_size[absorbed] + state.list_size[absorber])
+        - levers.merger_cost_gbp_per_year
+    )
+    merged_pay = (
+        merged_profit
+        / (partners[absorbed] + partners[absorber])
+        / (1.0 + pooled_excess(absorbed, absorber))
+    )
+    return MergerOptions(
+        absorbed=absorbed,
+        absorber=absorber,
+        gain_absorbed=merged_pay / pay_now[absorbed] - 1.0,
+        gain_absorber=merged_pay / pay_now[absorber] - 1.0,
+    )

@@ -88,6 +88,25 @@ def excess_workload(state: PracticeState, need_index: float, levers: Levers) -> 
     return np.maximum(ratio - 1.0, 0.0)
 
 
+def pooled_excess_workload(
+    state: PracticeState, first: np.ndarray, second: np.ndarray, need_index: float, levers: Levers
+) -> np.ndarray:
+    """Excess workload per GP of each pair of practices were they one (GPs and lists pooled).
+
+    Measured against the pair's pooled starting workload: their lists over the GPs they
+    started with.
+    """
+    lists = state.list_size[first] + state.list_size[second]
+    working = state.gps + locum_cover(state, levers)
+    workload = lists * need_index / np.maximum(working[first] + working[second], 1.0)
+    start_gps = (
+        state.list_size[first] / state.reference_workload_per_gp[first]
+        + state.list_size[second] / state.reference_workload_per_gp[second]
+    )
+    reference = lists / np.maximum(start_gps, 1e-9)
+    return np.maximum(workload / reference - 1.0, 0.0)
+
+
 def patients_per_gp_fte(state: PracticeState, levers: Levers) -> np.ndarray:
     """Registered patients per FTE GP working there (locum cover included)."""
     working = (state.gps + locum_cover(state, levers)) * levers.gp_fte_per_head

@@ -39,11 +39,12 @@ from gpfed.agents.patients import (
     switch_practice,
     use_care,
 )
-from gpfed.agents.practice import STAY_ALONE, federation_options
+from gpfed.agents.practice import STAY_ALONE, federation_options, merger_options
 from gpfed.agents.quality import move_quality
 from gpfed.agents.workforce import (
     WorkforceFlows,
     excess_workload,
+    pooled_excess_workload,
     understaffed_practices,
 )
 from gpfed.institutions import contract_terms
@@ -191,7 +192,7 @@ class GPFedModel(Model):
         self.federation_counts = {"left": 0, "joined": 0, "founded": 0}
         self.federation_value = self._coalition_value(self.levers)
         self._federation_balances: dict[int, int] = {}
-        self._exit_counts: dict[str, int] = {"closures": 0, "mergers": 0}
+        self._exit_counts: dict[str, int] = {"closures": 0, "mergers": 0, "voluntary_mergers": 0}
         self._workforce_flows = WorkforceFlows.none()
         self.starting_gps = int(self.practice_state.gps.sum())
         n_rows = self.world.n_practices
@@ -720,7 +721,7 @@ class GPFedModel(Model):
             excess_workload(state, need, levers),
         )
         rng = self.streams["exits"]
-        counts = {"closures": 0, "mergers": 0}
+        counts = {"closures": 0, "mergers": 0, "voluntary_mergers": 0}
         terminated = np.zeros(len(state.is_open), dtype=bool)
         year_end = self._quarter_index % QUARTERS_PER_YEAR == QUARTERS_PER_YEAR - 1
         if levers.gms_quality_floor > 0 and year_end:
@@ -736,7 +737,24 @@ class GPFedModel(Model):
             if state.is_open[i] and still_failing and np.count_nonzero(state.is_open) > 1:
                 merge = 0.0 if terminated[i] else levers.merge_probability
                 counts[self.exit_practice(i, merge, rng)] += 1
+        counts["voluntary_mergers"] = self._voluntary_mergers(rng) if year_end else 0
+        counts["mergers"] += counts["voluntary_mergers"]
         self._exit_counts = counts
+
+    def _voluntary_mergers(self, rng: np.random.Generator) -> int:
+        """At each year's end, neighbours merge by choice (Practice.choose_mergers)."""
+        state, levers, need = self.practice_state, self.levers, self.need.index
+        options = merger_options(
+            state,
+            self.practice_edges,
+            excess_workload(state, need, levers),
+            partial(pooled_excess_workload, state, need_index=need, levers=levers),
+            levers,
+        )
+        pairs = self.practice_class.choose_mergers(options, levers, rng)
+        for absorbed, absorber in pairs:
+            self.merge_practice(absorbed, absorber)
+        return len(pairs)
 
     def exit_practice(self, i: int, merge_probability: float, rng: np.random.Generator) -> str:
         """Practice ``i`` leaves the market as it chooses (Practice.choose_exit).
@@ -744,56 +762,78 @@ class GPFedModel(Model):
         Returns:
             ``"mergers"`` or ``"closures"`` (the outcome series it counts in).
 
-        In a merger the absorber takes the whole list, the partners, the MPIG entitlement and
-        the reserves or debts; on hand-back the list goes to the nearest open practices by GP
-        partners and the partners settle the reserves with the outside economy.
+        In a merger the absorber takes the whole list, the GPs and posts, the MPIG entitlement
+        and the reserves or debts (:meth:`merge_practice`); on hand-back the list goes to the
+        nearest open practices by GP partners, the partners settle the reserves with the outside
+        economy and the GPs leave with the practice.
         """
-        state, ledger, accounts = self.practice_state, self.ledger, self.accounts
+        state = self.practice_state
+        self._leave_market(i)
+        receivers = nearest_open_practices(i, self.practice_neighbours, state.is_open)
+        absorbed_by = self.practice_class.choose_exit(
+            receivers, state.list_size[receivers], merge_probability, rng
+        )
+        if absorbed_by is not None:
+            self._merge_into(i, absorbed_by)
+            return "mergers"
+        disperse_list(state, i, receivers)
+        balance = self.ledger.balance_gbp(self.accounts.practice[i])
+        self.ledger.settle(self.accounts.practice[i], ECONOMY, balance, Purpose.CLOSURE_SETTLEMENT)
+        self._clear_row(i)
+        return "closures"
+
+    def merge_practice(self, i: int, absorber: int) -> None:
+        """Practice ``i`` merges into ``absorber`` by choice (Practice.choose_mergers)."""
+        self._leave_market(i)
+        self._merge_into(i, absorber)
+
+    def _leave_market(self, i: int) -> None:
+        """Practice ``i`` leaves its federation and any contract, and closes its row."""
+        state = self.practice_state
         federation = self.federations.get(int(state.federation[i]))
         if federation is not None:
             self.contracts.return_to_gms(i, federation.unique_id)
             federation.release(i)
         self.contracts.release_practice(i)
         state.is_open[i] = False
-        receivers = nearest_open_practices(i, self.practice_neighbours, state.is_open)
-        balance = ledger.balance_gbp(accounts.practice[i])
-        absorbed_by = self.practice_class.choose_exit(
-            receivers, state.list_size[receivers], merge_probability, rng
+
+    def _merge_into(self, i: int, absorbed_by: int) -> None:
+        """The absorber takes practice ``i``'s list, GPs, posts, MPIG and reserves or debts."""
+        state, ledger, accounts = self.practice_state, self.ledger, self.accounts
+        absorber = np.array([absorbed_by])
+        moved = np.array([state.list_size[i]])
+        blend_into(
+            state,
+            absorber,
+            i,
+            moved,
+            ("quality", "quality_base", "reference_workload_per_gp", "cost_efficiency"),
         )
-        if absorbed_by is not None:
-            absorber = np.array([absorbed_by])
-            moved = np.array([state.list_size[i]])
-            blend_into(
-                state,
-                absorber,
-                i,
-                moved,
-                ("quality", "quality_base", "reference_workload_per_gp", "cost_efficiency"),
-            )
-            disperse_list(state, i, absorber)
-            for column in (
-                "partners_by_age",
-                "salaried_by_age",
-                "gp_posts",
-                "senior_partners",
-                "mpig_gbp_per_year",
-            ):
-                getattr(state, column)[absorber] += getattr(state, column)[i]
-            state.failing_quarters[absorber] = 0
-            ledger.settle(
-                accounts.practice[i], accounts.practice[absorbed_by], balance, Purpose.MERGER
-            )
-        else:
-            disperse_list(state, i, receivers)
-            ledger.settle(accounts.practice[i], ECONOMY, balance, Purpose.CLOSURE_SETTLEMENT)
-        # A closing practice's GPs leave with it (its patients join practices already staffed).
+        disperse_list(state, i, absorber)
+        for column in (
+            "partners_by_age",
+            "salaried_by_age",
+            "gp_posts",
+            "senior_partners",
+            "mpig_gbp_per_year",
+        ):
+            getattr(state, column)[absorber] += getattr(state, column)[i]
+        state.failing_quarters[absorber] = 0
+        balance = ledger.balance_gbp(accounts.practice[i])
+        ledger.settle(accounts.practice[i], accounts.practice[absorbed_by], balance, Purpose.MERGER)
+        self._clear_row(i)
+
+    def _clear_row(self, i: int) -> None:
+        """A practice that has left keeps its row, with no GPs, posts, MPIG or failing run."""
+        state = self.practice_state
+        # A closing practice's GPs leave with it (its patients join practices already staffed);
+        # a merged one's are the absorber's now.
         state.partners_by_age[i] = state.salaried_by_age[i] = 0
         state.senior_partners[i] = 0
         state.gp_posts[i] = 0.0
         state.mpig_gbp_per_year[i] = 0.0
         state.failing_quarters[i] = 0
         self.practice_agent(i).remove()
-        return "mergers" if absorbed_by is not None else "closures"
 
     def _stage_outputs(self) -> None:
         """Outcome series computed and collected; the run stops at the horizon."""

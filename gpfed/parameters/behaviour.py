@@ -454,6 +454,40 @@ PARAMETERS = [
         high=0.5,
     ),
     Parameter(
+        "merger_saving_gbp_per_patient_per_year",
+        5.0,
+        "£ per patient per year",
+        "Overheads two practices save by merging (one back office, shared premises and "
+        "rotas), per patient of the merged list.",
+        "[I] of the order of a federation's back-office saving (fitted £4.88 a patient a year "
+        "for england_2013); practice-level estimates are not published",
+        GROUP,
+        low=0,
+        high=100,
+    ),
+    Parameter(
+        "merger_cost_gbp_per_year",
+        15000.0,
+        "£ per year",
+        "What a merger costs the merged practice a year (legal, IT, registration and premises "
+        "costs spread over five years).",
+        PROPOSED,
+        GROUP,
+        low=0,
+        high=1000000,
+    ),
+    Parameter(
+        "merger_hurdle_share",
+        0.20,
+        "share of pay for work",
+        "How much each partnership's pay for work per partner must rise before it gives up its "
+        "independence in a merger.",
+        PROPOSED,
+        GROUP,
+        low=0,
+        high=10,
+    ),
+    Parameter(
         "opt_in_risk_aversion",
         0.5,
         "SDs of the retained result",

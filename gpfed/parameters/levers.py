@@ -497,6 +497,18 @@ class Levers:
     """SD of a holder's realised cost around its expected cost (epsilon). (share of budget per
     quarter)
     """
+    merger_saving_gbp_per_patient_per_year: float
+    """Overheads two practices save by merging (one back office, shared premises and rotas),
+    per patient of the merged list. (£ per patient per year)
+    """
+    merger_cost_gbp_per_year: float
+    """What a merger costs the merged practice a year (legal, IT, registration and premises
+    costs spread over five years). (£ per year)
+    """
+    merger_hurdle_share: float
+    """How much each partnership's pay for work per partner must rise before it gives up its
+    independence in a merger. (share of pay for work)
+    """
     opt_in_risk_aversion: float
     """Under the optional regime a federation's members offer themselves for the contract when
     its expected margin exceeds this many standard deviations of the yearly result they

@@ -208,10 +208,13 @@ def test_release_practice_leaves_the_contract_in_force():
 # --- what contracts cover ---------------------------------------------------------------------
 
 
-def covered_world(merged=True):
-    """A population contract (area 0, practices 0 and 1) and a diabetes one (practice 2)."""
+def covered_world(merged=True, **terms):
+    """A population contract (area 0, practices 0 and 1) and a diabetes one (practice 2).
+
+    Held by federations 7 and 8 unless ``terms`` (set on both) say otherwise.
+    """
     world = make_world()
-    world.book.add(make_contract(world.federation, id=0, merged_gms=merged))
+    world.book.add(make_contract(world.federation, id=0, merged_gms=merged, **terms))
     world.book.add(
         make_contract(
             world.federation,
@@ -219,7 +222,7 @@ def covered_world(merged=True):
             kind="diabetes",
             area=1,
             practices=np.array([2]),
-            federation=8,
+            **{"federation": 8, **terms},
         )
     )
     return world

@@ -9,7 +9,7 @@ from gpfed.institutions.contract_terms import diabetes_attributable_share
 from gpfed.model.incentives import care_incentives
 from gpfed.world.units import NO_FEDERATION
 from tests.handmade import levers
-from tests.institutions.test_contract_terms import make_contract, make_world
+from tests.institutions.test_contract_terms import covered_world
 
 EMERGENCY = np.array([10.0, 30.0, 20.0])
 ELECTIVE = np.array([6.0, 18.0, 10.0])
@@ -35,21 +35,9 @@ LV = levers(
 
 
 def world_with_members(**terms):
-    """A population contract (practices 0 and 1, held by federation 7 unless ``terms`` say
-    otherwise) and a diabetes one (practice 2, held by federation 8); practice 0 is in
-    federation 7, practice 1 in none, practice 2 in federation 8."""
-    world = make_world()
-    world.book.add(make_contract(world.federation, id=0, **terms))
-    world.book.add(
-        make_contract(
-            world.federation,
-            id=1,
-            kind="diabetes",
-            area=1,
-            practices=np.array([2]),
-            **{"federation": 8, **terms},
-        )
-    )
+    """:func:`covered_world` with practice 0 in federation 7 (the population contract's holder
+    unless ``terms`` say otherwise), practice 1 in none and practice 2 in federation 8."""
+    world = covered_world(merged=False, **terms)
     world.state.set_federation([0], 7)
     world.state.set_federation([2], 8)
     assert world.state.federation.tolist() == [7, NO_FEDERATION, 8]

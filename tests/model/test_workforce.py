@@ -7,7 +7,7 @@ the claimed way (tests.model.test_integrated_mechanisms.assert_paired_increase).
 import numpy as np
 
 from gpfed import GPFedModel
-from tests.model.test_integrated_mechanisms import assert_paired_increase
+from tests.model.test_integrated_mechanisms import assert_paired_increase, final_year
 
 SEEDS = range(8)
 QUARTERS = 16
@@ -15,10 +15,6 @@ QUARTERS = 16
 
 def run(seed: int, **levers) -> GPFedModel:
     return GPFedModel(rng=seed, n_practices=150, agent_table_every=0, **levers).run(QUARTERS)
-
-
-def final_year(model: GPFedModel, series: str) -> float:
-    return float(model.to_frame()[series].iloc[-4:].mean())
 
 
 def test_a_short_supply_of_gps_raises_vacancies_patients_per_gp_and_locum_spend():

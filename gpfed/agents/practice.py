@@ -35,7 +35,7 @@ from gpfed.agents.coalition import Membership, ValueFunction, rule_shares
 from gpfed.agents.node import NodeAgent
 from gpfed.parameters import Levers
 from gpfed.world.arrays import compact_keys
-from gpfed.world.costs import NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP
+from gpfed.world.costs import NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP, merged_expenses_gbp
 from gpfed.world.state import PracticeState, profit_per_partner_gbp_per_year
 from gpfed.world.units import NO_CONTRACT, NO_FEDERATION, PENCE_PER_GBP, QUARTERS_PER_YEAR
 
@@ -616,6 +616,10 @@ class MergerOptions:
     gain_absorber: np.ndarray
 
 
+MERGER_PAYBACK_YEARS = 5
+"""Years over which partners weigh a merger's one-off cost."""
+
+
 def merger_options(
     state: PracticeState,
     edges: tuple[np.ndarray, np.ndarray],
@@ -626,12 +630,14 @@ def merger_options(
     """What merging would do for each pair of open neighbours (MODEL-SPEC §B2).
 
     Pay for work per partner is a year's profit per partner over (1 + excess workload per GP).
-    Merged, the pair pools profits, partners, GPs and lists; it saves
-    ``merger_saving_gbp_per_patient_per_year`` on the pooled list and pays
-    ``merger_cost_gbp_per_year``. A partnership whose pay is low or whose GPs are stretched
-    gains from a neighbour with spare capacity or pay; the neighbour gains only if the saving
-    covers what it takes on. Gains are shares of the pay the partners have now (at least a
-    tenth of salaried pay, so a loss-making partnership is not infinitely keen).
+    Merged, the pair pools income, partners, GPs and lists; its expenses are the two practices'
+    at the merged partnership's size band (:func:`gpfed.world.costs.merged_expenses_gbp`) less
+    ``merger_saving_gbp_per_patient_per_year`` on the pooled list, and it bears
+    ``merger_cost_gbp`` once, weighed over :data:`MERGER_PAYBACK_YEARS`. A partnership whose
+    pay is low or whose GPs are stretched gains from a neighbour with spare capacity or pay;
+    the neighbour gains only if the saving covers what it takes on. Gains are shares of the
+    pay the partners have now (at least a tenth of salaried pay, so a loss-making partnership is
+    not infinitely keen).
 
     Args:
         state: practice columns (last quarter's income and expenses, GPs, lists).
@@ -650,12 +656,16 @@ def merger_options(
     partners = np.maximum(state.partners, 1).astype(float)
     floor = 0.1 * levers.salaried_gp_pay_gbp_per_year
     pay_now = np.maximum(profit / partners / (1.0 + excess_workload), floor)
+    pooled_list = state.list_size[absorbed] + state.list_size[absorber]
     merged_profit = (
-        profit[absorbed]
-        + profit[absorber]
-        + levers.merger_saving_gbp_per_patient_per_year
-        * (state.list_size[absorbed] + state.list_size[absorber])
-        - levers.merger_cost_gbp_per_year
+        QUARTERS_PER_YEAR
+        * (
+            state.income_gbp[absorbed]
+            + state.income_gbp[absorber]
+            - merged_expenses_gbp(state, absorbed, absorber)
+        )
+        + levers.merger_saving_gbp_per_patient_per_year * pooled_list
+        - levers.merger_cost_gbp / MERGER_PAYBACK_YEARS
     )
     merged_pay = (
         merged_profit

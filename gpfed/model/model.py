@@ -78,6 +78,7 @@ from gpfed.world.arrays import split_pence_by_group
 from gpfed.world.costs import (
     care_effort_cost_gbp,
     locum_premium_gbp,
+    merger_efficiency,
     practice_expenses,
     trust_costs,
 )
@@ -783,9 +784,26 @@ class GPFedModel(Model):
         return "closures"
 
     def merge_practice(self, i: int, absorber: int) -> None:
-        """Practice ``i`` merges into ``absorber`` by choice (Practice.choose_mergers)."""
+        """Practice ``i`` merges into ``absorber`` by choice (Practice.choose_mergers).
+
+        The merged practice pays the merger's cost once and makes its saving: its expenses per
+        patient fall by ``merger_saving_gbp_per_patient_per_year`` from now on.
+        """
         self._leave_market(i)
         self._merge_into(i, absorber)
+        state, levers = self.practice_state, self.levers
+        growth = (1.0 + levers.practice_expense_growth_per_year) ** (
+            self._quarter_index / QUARTERS_PER_YEAR
+        )
+        state.cost_efficiency[absorber] = merger_efficiency(
+            float(state.cost_efficiency[absorber]),
+            int(state.partners[absorber]),
+            levers.merger_saving_gbp_per_patient_per_year,
+            growth,
+        )
+        self.ledger.pay(
+            self.accounts.practice[absorber], ECONOMY, levers.merger_cost_gbp, Purpose.MERGER_COSTS
+        )
 
     def _leave_market(self, i: int) -> None:
         """Practice ``i`` leaves its federation and any contract, and closes its row."""

@@ -458,7 +458,7 @@ PARAMETERS = [
         5.0,
         "£ per patient per year",
         "Overheads two practices save by merging (one back office, shared premises and "
-        "rotas), per patient of the merged list.",
+        "rotas), per patient of the merged list; the merged practice's expenses fall by it.",
         "[I] of the order of a federation's back-office saving (fitted £4.88 a patient a year "
         "for england_2013); practice-level estimates are not published",
         GROUP,
@@ -466,19 +466,19 @@ PARAMETERS = [
         high=100,
     ),
     Parameter(
-        "merger_cost_gbp_per_year",
-        15000.0,
-        "£ per year",
-        "What a merger costs the merged practice a year (legal, IT, registration and premises "
-        "costs spread over five years).",
+        "merger_cost_gbp",
+        75000.0,
+        "£ per merger",
+        "What a merger costs the merged practice once (legal, IT, registration and premises); "
+        "partners weigh it spread over five years.",
         PROPOSED,
         GROUP,
         low=0,
-        high=1000000,
+        high=5000000,
     ),
     Parameter(
         "merger_hurdle_share",
-        0.20,
+        0.15,
         "share of pay for work",
         "How much each partnership's pay for work per partner must rise before it gives up its "
         "independence in a merger.",

@@ -499,11 +499,12 @@ class Levers:
     """
     merger_saving_gbp_per_patient_per_year: float
     """Overheads two practices save by merging (one back office, shared premises and rotas),
-    per patient of the merged list. (£ per patient per year)
+    per patient of the merged list; the merged practice's expenses fall by it. (£ per
+    patient per year)
     """
-    merger_cost_gbp_per_year: float
-    """What a merger costs the merged practice a year (legal, IT, registration and premises
-    costs spread over five years). (£ per year)
+    merger_cost_gbp: float
+    """What a merger costs the merged practice once (legal, IT, registration and premises);
+    partners weigh it spread over five years. (£ per merger)
     """
     merger_hurdle_share: float
     """How much each partnership's pay for work per partner must rise before it gives up its

@@ -36,6 +36,33 @@ def practice_expenses(state: PracticeState, levers: Levers, years_elapsed: float
     return per_patient * growth * state.list_size * state.is_open / QUARTERS_PER_YEAR
 
 
+def merged_expenses_gbp(state: PracticeState, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Last quarter's expenses of each pair of practices had they been one, £.
+
+    Each practice's expenses rescaled from its own size band to the merged partnership's (a
+    larger partnership spends more per patient on staff and services).
+    """
+    merged_band = band_expenses_gbp_per_patient_per_year(
+        state.partners[first] + state.partners[second]
+    )
+    own_band = band_expenses_gbp_per_patient_per_year(state.partners)
+    return merged_band * (
+        state.expenses_gbp[first] / own_band[first] + state.expenses_gbp[second] / own_band[second]
+    )
+
+
+def merger_efficiency(
+    cost_efficiency: float, partners: int, saving_gbp_per_patient_per_year: float, growth: float
+) -> float:
+    """A merged practice's cost multiplier once its merger saving is made.
+
+    Its expenses per patient (band rate x multiplier x growth) fall by the saving, never below
+    zero.
+    """
+    per_patient = band_expenses_gbp_per_patient_per_year(np.array([partners]))[0] * growth
+    return max(cost_efficiency - saving_gbp_per_patient_per_year / per_patient, 0.0)
+
+
 def care_effort_cost_gbp(state: PracticeState, levers: Levers) -> np.ndarray:
     """What each practice's care-management effort costs it this quarter, £ (linear in effort)."""
     return (

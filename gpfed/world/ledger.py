@@ -61,6 +61,7 @@ class Purpose(StrEnum):
     FEDERATION_SPLIT = "federation_split"
     FEDERATION_WIND_UP = "federation_wind_up"
     MERGER = "merger"
+    MERGER_COSTS = "merger_costs"
     CLOSURE_SETTLEMENT = "closure_settlement"
     QUALITY_PREMIUM = "quality_premium"
 

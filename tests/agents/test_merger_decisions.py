@@ -8,11 +8,12 @@ import pytest
 from gpfed.agents import Practice
 from gpfed.agents.practice import MergerOptions, merger_options
 from gpfed.agents.workforce import excess_workload, pooled_excess_workload
+from gpfed.world.costs import EXPENSES_GBP_PER_PATIENT_PER_YEAR
 from tests.handmade import levers, practice_state
 
 LV = levers(
     merger_saving_gbp_per_patient_per_year=5.0,
-    merger_cost_gbp_per_year=15_000.0,
+    merger_cost_gbp=75_000.0,
     merger_hurdle_share=0.2,
     salaried_gp_pay_gbp_per_year=70_000.0,
     locum_cover_share=0.61,
@@ -29,11 +30,16 @@ def options(state, lv=LV):
 def test_twins_gain_the_saving_less_the_cost_over_their_pooled_profit():
     # Two practices of 7,000 patients and 2 partners, each £50,000 profit a quarter.
     state = practice_state([7000, 7000], partners=2, income_gbp=80_000.0, expenses_gbp=30_000.0)
-    merged = options(state)
-    assert merged.absorbed.tolist() == [1] and merged.absorber.tolist() == [0]
-    gain = (5.0 * 14_000 - 15_000) / (2 * 200_000)
-    assert merged.gain_absorbed == pytest.approx([gain])
-    assert merged.gain_absorber == pytest.approx([gain])
+    pair = options(state)
+    assert pair.absorbed.tolist() == [1] and pair.absorber.tolist() == [0]
+    # Both stay in the 2-3 partner band when merged (4 partners: the 4-5 band costs more per
+    # patient): expenses rescale by the bands' ratio.
+    bands = EXPENSES_GBP_PER_PATIENT_PER_YEAR
+    expenses = 4 * 2 * 30_000.0 * bands[2] / bands[1]
+    profit = 4 * 2 * 80_000.0 - expenses + 5.0 * 14_000 - 75_000 / 5
+    gain = profit / 4 / (200_000 / 2) - 1
+    assert pair.gain_absorbed == pytest.approx([gain])
+    assert pair.gain_absorber == pytest.approx([gain])
 
 
 def test_a_merged_workload_lies_between_the_two_and_counts_every_gp():
@@ -64,7 +70,7 @@ def test_no_saving_no_voluntary_merger_between_twins():
     state = practice_state([7000, 7000], partners=2, income_gbp=80_000.0, expenses_gbp=30_000.0)
     lv = levers(
         merger_saving_gbp_per_patient_per_year=0.0,
-        merger_cost_gbp_per_year=15_000.0,
+        merger_cost_gbp=75_000.0,
         merger_hurdle_share=0.0,
         salaried_gp_pay_gbp_per_year=70_000.0,
         locum_cover_share=0.61,

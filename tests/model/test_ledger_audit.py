@@ -194,3 +194,18 @@ def test_locum_premium_is_the_cover_of_each_vacancy_at_its_premium(monkeypatch):
             levers.locum_premium_gbp_per_year * levers.locum_cover_share * open_vacancies.sum() / 4
         )
         assert paid(transfers, quarter["step"], "locum_premium") == pytest.approx(premium, abs=1.0)
+
+
+def test_each_merger_by_choice_pays_its_one_off_cost():
+    model = GPFedModel(
+        rng=2,
+        n_practices=120,
+        agent_table_every=0,
+        global_sum_gbp_per_weighted_patient=60.0,
+    ).run(12)
+    transfers = model.ledger.transfers_frame()
+    mergers = int(model.to_frame()["voluntary_mergers"].iloc[1:].sum())
+    assert mergers > 0
+    costs = transfers[transfers["purpose"] == "merger_costs"]
+    assert len(costs) == mergers
+    assert costs["amount_gbp"].sum() == pytest.approx(mergers * model.levers.merger_cost_gbp)

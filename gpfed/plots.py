@@ -22,17 +22,21 @@ PANEL = [
     ("share_practices_federated", "Share of practices federated"),
     ("integrated_population_share", "Share of patients under integrated contracts"),
     ("paid_twice_gbp", "Paid twice (£m a quarter)"),
+    ("gp_fte", "GPs in post (FTE): all, partners, salaried"),
+    ("gp_vacancy_rate", "Share of GP posts vacant"),
+    ("patients_per_gp_fte", "Patients per FTE GP"),
+    ("care_effort_mean", "Care-management effort (0-1, list-weighted)"),
 ]
 
 
 def outcome_panel(frame: pd.DataFrame, path: str | None = None) -> Figure:
-    """Draw the main series of a model frame (``GPFedModel.to_frame()``) in a 4x3 panel.
+    """Draw the main series of a model frame (``GPFedModel.to_frame()``) in a 4x4 panel.
 
     Args:
         frame: the model-level series, one row per step, with a ``date`` column.
         path: where to save a PNG, if given.
     """
-    fig, axes = plt.subplots(4, 3, figsize=(14, 13), sharex=True, layout="constrained")
+    fig, axes = plt.subplots(4, 4, figsize=(18, 13), sharex=True, layout="constrained")
     dates = frame["date"]
     for ax, (column, title) in zip(axes.ravel(), PANEL, strict=True):
         values = frame[column]
@@ -45,8 +49,12 @@ def outcome_panel(frame: pd.DataFrame, path: str | None = None) -> Figure:
         if column == "mpig_paid_gbp":
             ax.plot(dates, frame["seniority_paid_gbp"] / 1e6, label="seniority")
             values = values / 1e6
-        ax.plot(dates, values, label="MPIG" if column == "mpig_paid_gbp" else None)
-        if column == "mpig_paid_gbp":
+        if column == "gp_fte":
+            ax.plot(dates, frame["partner_fte"], lw=1, label="partners")
+            ax.plot(dates, frame["salaried_gp_fte"], lw=1, label="salaried")
+        labels = {"mpig_paid_gbp": "MPIG", "gp_fte": "all"}
+        ax.plot(dates, values, label=labels.get(column))
+        if column in labels:
             ax.legend(frameon=False)
         ax.set_title(title, fontsize=10)
         ax.grid(alpha=0.3)

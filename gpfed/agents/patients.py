@@ -276,7 +276,7 @@ def disperse_list(state: PracticeState, practice: int, receivers: np.ndarray) ->
     Returns:
         The number of patients each receiver took.
     """
-    moved = split_integer(int(state.list_size[practice]), state.partners[receivers])
+    moved = split_integer(int(state.list_size[practice]), state.partners_of(receivers))
     blend_into(state, receivers, practice, moved, ("need_weight", "diabetes_prevalence"))
     state.list_size[receivers] += moved
     state.list_size[practice] = 0

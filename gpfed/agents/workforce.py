@@ -76,10 +76,15 @@ def locum_cover(state: PracticeState, levers: Levers) -> np.ndarray:
     return levers.locum_cover_share * state.vacancies
 
 
+def working_gps(state: PracticeState, levers: Levers) -> np.ndarray:
+    """GPs working at each practice: those in post plus the locum cover of its vacancies."""
+    gps = state.gps
+    return gps + levers.locum_cover_share * np.maximum(state.gp_posts - gps, 0.0)
+
+
 def workload_per_gp(state: PracticeState, need_index: float, levers: Levers) -> np.ndarray:
     """Need-adjusted patients per GP working there: GPs in post plus locum cover (at least one)."""
-    working = state.gps + locum_cover(state, levers)
-    return state.list_size * need_index / np.maximum(working, 1.0)
+    return state.list_size * need_index / np.maximum(working_gps(state, levers), 1.0)
 
 
 def excess_workload(state: PracticeState, need_index: float, levers: Levers) -> np.ndarray:
@@ -97,7 +102,7 @@ def pooled_excess_workload(
     started with.
     """
     lists = state.list_size[first] + state.list_size[second]
-    working = state.gps + locum_cover(state, levers)
+    working = working_gps(state, levers)
     workload = lists * need_index / np.maximum(working[first] + working[second], 1.0)
     start_gps = (
         state.list_size[first] / state.reference_workload_per_gp[first]
@@ -109,7 +114,7 @@ def pooled_excess_workload(
 
 def patients_per_gp_fte(state: PracticeState, levers: Levers) -> np.ndarray:
     """Registered patients per FTE GP working there (locum cover included)."""
-    working = (state.gps + locum_cover(state, levers)) * levers.gp_fte_per_head
+    working = working_gps(state, levers) * levers.gp_fte_per_head
     return state.list_size / np.maximum(working, levers.gp_fte_per_head)
 
 
@@ -233,6 +238,9 @@ def clearing_rate(
     def expected(rate: float) -> float:
         return float((openings * -np.expm1(-rate * attraction)).sum())
 
+    # Practices with no opening add nothing: leave them out of the sums.
+    hiring = openings > 0
+    openings, attraction = openings[hiring], attraction[hiring]
     if expected(fastest) <= entrants:
         return fastest
     low, high = 0.0, fastest

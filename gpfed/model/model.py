@@ -797,7 +797,7 @@ class GPFedModel(Model):
         )
         state.cost_efficiency[absorber] = merger_efficiency(
             float(state.cost_efficiency[absorber]),
-            int(state.partners[absorber]),
+            int(state.partners_of(absorber)),
             levers.merger_saving_gbp_per_patient_per_year,
             growth,
         )

@@ -134,6 +134,10 @@ class PracticeState:
         """GP partners per practice (read-only: change ``partners_by_age``)."""
         return _read_only(self.partners_by_age.sum(axis=1))
 
+    def partners_of(self, rows: int | np.ndarray) -> np.ndarray:
+        """GP partners of some practices (cheaper than ``partners[rows]`` for a few rows)."""
+        return self.partners_by_age[rows].sum(axis=-1)
+
     @property
     def salaried(self) -> np.ndarray:
         """Salaried GPs per practice (read-only: change ``salaried_by_age``)."""

@@ -14,7 +14,9 @@ Decisions:
 - :meth:`Practice.seek_gp_posts` and :meth:`Practice.partner_quit_hazard`: the GP posts it seeks,
   and how likely its partners are to quit (:mod:`gpfed.agents.workforce`).
 - :meth:`Practice.draw_profits`: partners draw profit above working capital.
-- :meth:`Practice.leave_federation`: members whose share stays below their autonomy cost leave.
+- :meth:`Practice.judge_federation` and :meth:`Practice.leave_federation`: members reckon their
+  federation's worth from what it has paid them, and leave when it stays below their autonomy
+  cost.
 - :meth:`Practice.choose_federation`: reconsidering practices stay alone, found or join one.
 - :meth:`Practice.decide_exits` and :meth:`Practice.choose_exit`: who leaves the market, and
   whether by merging into a neighbour or by handing back the contract.
@@ -259,6 +261,30 @@ class Practice(NodeAgent):
         return whole_pence / PENCE_PER_GBP
 
     @classmethod
+    def judge_federation(
+        cls,
+        expected_gbp_per_year: np.ndarray,
+        paid_gbp_per_year: np.ndarray,
+        quarters_in: np.ndarray,
+        levers: Levers,
+    ) -> np.ndarray:
+        """What each member reckons its federation is worth to it, £ a year.
+
+        It joined expecting its share of the coalition's value; every quarter it is paid, it
+        trusts its own record more: weight 1 - (1 - a)^quarters on the smoothed payments (a the
+        ``federation_learning_rate``), the rest on what it expected. Value a federation never
+        pays out (the pooling of risk, contracts it never wins) fades from the reckoning.
+
+        Args:
+            expected_gbp_per_year: each member's share of its federation's value.
+            paid_gbp_per_year: what its federation has paid it, smoothed, a year.
+            quarters_in: quarters it has been paid by this federation.
+            levers: levers in force.
+        """
+        trust = 1.0 - (1.0 - levers.federation_learning_rate) ** quarters_in
+        return trust * paid_gbp_per_year + (1.0 - trust) * expected_gbp_per_year
+
+    @classmethod
     def leave_federation(
         cls,
         state: PracticeState,
@@ -267,12 +293,13 @@ class Practice(NodeAgent):
         levers: Levers,
         rng: np.random.Generator,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Members whose share stays below their autonomy cost for long enough leave.
+        """Members whose federation stays worth less than their autonomy cost for long enough leave.
 
         Args:
             state: practice columns (autonomy costs, runs below share, federation column).
             members: every federated practice.
-            shares_gbp_per_year: each member's share of its federation's value.
+            shares_gbp_per_year: what each member reckons its federation is worth to it
+                (:meth:`judge_federation`).
             levers: levers in force (``federation_leave_quarters``).
             rng: the federations stream (the order of departures).
 

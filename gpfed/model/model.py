@@ -311,14 +311,24 @@ class GPFedModel(Model):
         move_patients(self.practice_state, self.practice_edges, flows)
 
     def _stage_federation_departures(self) -> None:
-        """Members whose share stays below their autonomy cost leave (Practice.leave_federation)."""
+        """Members judge their federation by what it has paid them and may leave.
+
+        (Practice.judge_federation, Practice.leave_federation.)
+        """
         state = self.practice_state
         membership = Membership.of(state.federation, state.list_size, self.federations)
         shares = membership.shares_gbp_per_year(
             state.list_size, self.federation_value, self.levers, self.streams["federations"]
         )
+        members = membership.members
+        judged = self.practice_class.judge_federation(
+            shares,
+            state.federation_paid_gbp_per_year[members],
+            state.federation_quarters[members],
+            self.levers,
+        )
         quarters, leaving = self.practice_class.leave_federation(
-            state, membership.members, shares, self.levers, self.streams["federations"]
+            state, members, judged, self.levers, self.streams["federations"]
         )
         state.below_share_quarters = quarters
         left = 0
@@ -622,6 +632,7 @@ class GPFedModel(Model):
             minlength=len(account),
         )
         member_accounts = self.accounts.practice[membership.members]
+        received_before = ledger.balance_pence[member_accounts].copy()
         if levers.federation_sharing_rule == "performance":
             self._pay_performance(membership, account, member_accounts)
             balance = ledger.balance_pence[account].copy()
@@ -654,6 +665,20 @@ class GPFedModel(Model):
             levied = np.minimum(asked, capacity) / PENCE_PER_GBP
             ledger.pay(member_accounts, account[membership.group], levied, Purpose.FEDERATION_LEVY)
             np.subtract.at(state.income_gbp, membership.members, levied)
+        self._learn_what_federations_pay(
+            membership.members, ledger.balance_pence[member_accounts] - received_before, levers
+        )
+
+    def _learn_what_federations_pay(
+        self, members: np.ndarray, received_pence: np.ndarray, levers: Levers
+    ) -> None:
+        """Each member adds this quarter's net payment from its federation to its record."""
+        state, rate = self.practice_state, levers.federation_learning_rate
+        received = QUARTERS_PER_YEAR * received_pence / PENCE_PER_GBP
+        state.federation_paid_gbp_per_year[members] = (1.0 - rate) * (
+            state.federation_paid_gbp_per_year[members]
+        ) + rate * received
+        state.federation_quarters[members] += 1
 
     def _pay_performance(
         self, membership: Membership, account: np.ndarray, member_accounts: np.ndarray

@@ -254,6 +254,18 @@ PARAMETERS = [
         high=40,
     ),
     Parameter(
+        "federation_learning_rate",
+        0.25,
+        "weight of the latest quarter",
+        "How members learn what their federation is worth: the weight of each quarter's "
+        "payments in their smoothed record, and how fast that record displaces the value they "
+        "expected when they joined.",
+        PROPOSED,
+        GROUP,
+        low=0,
+        high=1,
+    ),
+    Parameter(
         "federation_retained_share",
         0.2,
         "share of surplus",

@@ -423,6 +423,11 @@ class Levers:
     """Quarters in a row a member's share must fall below its stand-alone value before it
     leaves. (quarters)
     """
+    federation_learning_rate: float
+    """How members learn what their federation is worth: the weight of each quarter's payments
+    in their smoothed record, and how fast that record displaces the value they expected
+    when they joined. (weight of the latest quarter)
+    """
     federation_retained_share: float
     """Share of a federation's positive surplus kept as reserves before paying members. (share
     of surplus)

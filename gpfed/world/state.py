@@ -29,10 +29,12 @@ class PracticeState:
     record of who belongs where, changed only through :meth:`set_federation` (the column is
     read-only otherwise), which keeps the per-federation index :meth:`members_of` reads with it;
     ``below_share_quarters`` counts quarters its federation share stayed below its autonomy
-    cost; ``gms_notices`` counts remedial notices under the GMS quality floor; ``care_effort``
-    is the care-management effort (0-1) the practice chose this quarter; ``quality_base`` and
-    ``reference_workload_per_gp`` are its quality and patients per GP at the start, which its
-    quality moves from (:mod:`gpfed.agents.quality`).
+    cost; ``federation_paid_gbp_per_year`` is what its federation has paid it (dividends and
+    performance payments less levies, a year, exponentially smoothed) over its
+    ``federation_quarters`` in it; ``gms_notices`` counts remedial notices under the GMS quality
+    floor; ``care_effort`` is the care-management effort (0-1) the practice chose this quarter;
+    ``quality_base`` and ``reference_workload_per_gp`` are its quality and patients per GP at the
+    start, which its quality moves from (:mod:`gpfed.agents.quality`).
     """
 
     is_open: np.ndarray
@@ -57,6 +59,8 @@ class PracticeState:
     consultations: np.ndarray = field(init=False)
     federation: np.ndarray = field(init=False)
     below_share_quarters: np.ndarray = field(init=False)
+    federation_paid_gbp_per_year: np.ndarray = field(init=False)
+    federation_quarters: np.ndarray = field(init=False)
     autonomy_cost_gbp_per_year: np.ndarray = field(init=False)
     gms_notices: np.ndarray = field(init=False)
     care_effort: np.ndarray = field(init=False)
@@ -70,6 +74,8 @@ class PracticeState:
         self.federation.flags.writeable = False
         self._members: dict[int, set[int]] = {}
         self.below_share_quarters = np.zeros(n, dtype=np.int64)
+        self.federation_paid_gbp_per_year = np.zeros(n)
+        self.federation_quarters = np.zeros(n, dtype=np.int64)
         self.autonomy_cost_gbp_per_year = np.zeros(n)
         self.gms_notices = np.zeros(n, dtype=np.int64)
         self.care_effort = np.zeros(n)
@@ -121,6 +127,10 @@ class PracticeState:
                     del self._members[old]
             if federation != NO_FEDERATION:
                 self._members.setdefault(federation, set()).add(practice)
+        # A practice that changes federation starts learning what its new one pays afresh.
+        moved = rows[self.federation[rows] != federation]
+        self.federation_paid_gbp_per_year[moved] = 0.0
+        self.federation_quarters[moved] = 0
         self.federation.flags.writeable = True
         self.federation[rows] = federation
         self.federation.flags.writeable = False

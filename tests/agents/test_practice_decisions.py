@@ -409,3 +409,34 @@ def test_a_practice_subclass_overriding_choose_federation_never_federates(defaul
 def test_a_practice_subclass_overriding_nothing_changes_nothing(default_frame):
     frame = GPFedModel(rng=1, n_practices=60, practice_class=SamePractice).run(12).to_frame()
     pd.testing.assert_frame_equal(frame, default_frame)
+
+
+# --- judging a federation by what it pays -----------------------------------------------------
+
+
+def test_a_new_member_goes_by_what_it_expected_and_learns_from_what_it_is_paid():
+    lv = levers(federation_learning_rate=0.25)
+    expected = np.array([10_000.0, 10_000.0, 10_000.0])
+    paid = np.array([2_000.0, 2_000.0, 2_000.0])
+    judged = Practice.judge_federation(expected, paid, np.array([0, 1, 40]), lv)
+    assert judged[0] == 10_000.0
+    assert judged[1] == pytest.approx(0.25 * 2_000 + 0.75 * 10_000)
+    assert judged[2] == pytest.approx(2_000.0, rel=1e-4)
+    # Without learning a member keeps to the formula.
+    assert (
+        Practice.judge_federation(
+            expected, paid, np.array([40] * 3), levers(federation_learning_rate=0.0)
+        ).tolist()
+        == [10_000.0] * 3
+    )
+
+
+def test_a_member_that_changes_federation_starts_its_record_afresh():
+    state = practice_state([1000, 1000])
+    set_federations(state, [7, 7])
+    state.federation_paid_gbp_per_year[:] = 5_000.0
+    state.federation_quarters[:] = 6
+    state.set_federation([0], 9)
+    state.set_federation([1], 7)  # no change: the record stays
+    assert state.federation_paid_gbp_per_year.tolist() == [0.0, 5_000.0]
+    assert state.federation_quarters.tolist() == [0, 6]

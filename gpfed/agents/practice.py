@@ -271,18 +271,21 @@ class Practice(NodeAgent):
         """What each member reckons its federation is worth to it, £ a year.
 
         It joined expecting its share of the coalition's value; every quarter it is paid, it
-        trusts its own record more: weight 1 - (1 - a)^quarters on the smoothed payments (a the
-        ``federation_learning_rate``), the rest on what it expected. Value a federation never
-        pays out (the pooling of risk, contracts it never wins) fades from the reckoning.
+        trusts its own record more. The record is an exponentially weighted sum of the quarters'
+        payments started from nothing (weight a on the latest, a the
+        ``federation_learning_rate``), so after q quarters its weights add up to
+        1 - (1 - a)^q; what it expected fills the rest:
+        worth = record + (1 - a)^q x expected. Value a federation never pays out (reserves it
+        keeps, pooled risk, contracts it never wins) fades from the reckoning.
 
         Args:
             expected_gbp_per_year: each member's share of its federation's value.
-            paid_gbp_per_year: what its federation has paid it, smoothed, a year.
+            paid_gbp_per_year: its record of what its federation has paid it, a year.
             quarters_in: quarters it has been paid by this federation.
             levers: levers in force.
         """
-        trust = 1.0 - (1.0 - levers.federation_learning_rate) ** quarters_in
-        return trust * paid_gbp_per_year + (1.0 - trust) * expected_gbp_per_year
+        untried = (1.0 - levers.federation_learning_rate) ** quarters_in
+        return paid_gbp_per_year + untried * expected_gbp_per_year
 
     @classmethod
     def leave_federation(

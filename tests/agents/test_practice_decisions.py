@@ -417,18 +417,17 @@ def test_a_practice_subclass_overriding_nothing_changes_nothing(default_frame):
 def test_a_new_member_goes_by_what_it_expected_and_learns_from_what_it_is_paid():
     lv = levers(federation_learning_rate=0.25)
     expected = np.array([10_000.0, 10_000.0, 10_000.0])
-    paid = np.array([2_000.0, 2_000.0, 2_000.0])
-    judged = Practice.judge_federation(expected, paid, np.array([0, 1, 40]), lv)
+    # Records of a member paid £2,000 a year every quarter, started from nothing.
+    quarters = np.array([0, 1, 40])
+    paid = 2_000.0 * (1 - 0.75**quarters)
+    judged = Practice.judge_federation(expected, paid, quarters, lv)
     assert judged[0] == 10_000.0
     assert judged[1] == pytest.approx(0.25 * 2_000 + 0.75 * 10_000)
     assert judged[2] == pytest.approx(2_000.0, rel=1e-4)
-    # Without learning a member keeps to the formula.
-    assert (
-        Practice.judge_federation(
-            expected, paid, np.array([40] * 3), levers(federation_learning_rate=0.0)
-        ).tolist()
-        == [10_000.0] * 3
-    )
+    # Without learning a member's record stays empty and it keeps to the formula.
+    no_learning = levers(federation_learning_rate=0.0)
+    judged = Practice.judge_federation(expected, np.zeros(3), np.array([40] * 3), no_learning)
+    assert judged.tolist() == [10_000.0] * 3
 
 
 def test_a_member_that_changes_federation_starts_its_record_afresh():

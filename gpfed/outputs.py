@@ -273,7 +273,9 @@ def compute_metrics(
         "trust_surplus_gbp": float((trusts.income_gbp - trusts.costs_gbp).sum()),
         "practice_income_per_patient_gbp": per_year * state.income_gbp.sum() / patients,
         "profit_per_partner_mean_gbp": float(
-            (state.profit_gbp[is_open]).sum() * per_year / state.partners[is_open].sum()
+            (state.profit_gbp[is_open]).sum()
+            * per_year
+            / max(int(state.partners[is_open].sum()), 1)
         ),
         "profit_per_partner_p10_gbp": float(np.percentile(profit, 10)),
         "profit_per_partner_p50_gbp": float(np.percentile(profit, 50)),

@@ -646,6 +646,8 @@ class MergerOptions:
     gain_absorber: np.ndarray
 
 
+MINIMUM_PAY_FLOOR_GBP = 1.0
+"""Pay for work below which a partnership's gain from merging is measured from £1 a year."""
 MERGER_PAYBACK_YEARS = 5
 """Years over which partners weigh a merger's one-off cost."""
 
@@ -684,7 +686,7 @@ def merger_options(
     absorbed = np.where(larger, dst, src)
     profit = QUARTERS_PER_YEAR * state.profit_gbp
     partners = np.maximum(state.partners, 1).astype(float)
-    floor = 0.1 * levers.salaried_gp_pay_gbp_per_year
+    floor = max(0.1 * levers.salaried_gp_pay_gbp_per_year, MINIMUM_PAY_FLOOR_GBP)
     pay_now = np.maximum(profit / partners / (1.0 + excess_workload), floor)
     pooled_list = state.list_size[absorbed] + state.list_size[absorber]
     merged_profit = (

@@ -96,7 +96,7 @@ def lot_baseline_per_head(
     population = float((state.list_size * state.is_open).sum())
     community = levers.community_services_gbp_per_head_per_year / QUARTERS_PER_YEAR * population
     total = hospital_e + hospital_el + community
-    return total / population, hospital_e / total
+    return total / population, emergency_share_of(hospital_e, total)
 
 
 def main_trusts(state: PracticeState, n_trusts: int, lots: list[Lot]) -> np.ndarray:
@@ -163,7 +163,7 @@ def _lots(
                 areas[start],
                 practices[start:end],
                 total,
-                hospital_e / total,
+                emergency_share_of(hospital_e, total),
                 float(target[start:end].sum()),
                 federations[k] if federations is not None else None,
             )
@@ -212,6 +212,11 @@ def tendered_lots(
     if levers.pathway_lots:
         lots += _lots(state, levers, "diabetes", _grouped(free, state.area[free]), expected)
     return lots
+
+
+def emergency_share_of(emergency_gbp: float, total_gbp: float) -> float:
+    """Emergency spend's share of a lot's spend (0 for a lot that costs nothing)."""
+    return emergency_gbp / total_gbp if total_gbp > 0 else 0.0
 
 
 def _grouped(items: np.ndarray, keys: np.ndarray) -> list[np.ndarray]:

@@ -219,6 +219,12 @@ def _check_consistency(values: Mapping[str, Any]) -> None:
             f"n_area_teams = {values['n_area_teams']} exceeds n_commissioners = "
             f"{values['n_commissioners']}; allowed 1 to n_commissioners"
         )
+    if values["n_trusts"] > values["n_practices"]:
+        # Trust sites are drawn among practice sites.
+        raise ParameterError(
+            f"n_trusts = {values['n_trusts']} exceeds n_practices = {values['n_practices']}; "
+            "allowed 1 to n_practices"
+        )
     if values["trusts_per_practice"] > values["n_trusts"]:
         raise ParameterError(
             f"trusts_per_practice = {values['trusts_per_practice']} exceeds n_trusts = "

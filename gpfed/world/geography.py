@@ -188,8 +188,12 @@ def _draw_lists(n: int, mean: float, sd: float, rng: np.random.Generator) -> np.
 
 
 def _beta(mean: np.ndarray | float, concentration: float, n: int, rng: np.random.Generator):
+    """Beta draws with the given means; a mean of exactly 0 or 1 gives that value."""
     mean = np.broadcast_to(np.asarray(mean, dtype=float), (n,))
-    return rng.beta(mean * concentration, (1.0 - mean) * concentration)
+    inside = (mean > 0) & (mean < 1)
+    drawn = np.array(mean, dtype=float)
+    drawn[inside] = rng.beta(mean[inside] * concentration, (1.0 - mean[inside]) * concentration)
+    return drawn
 
 
 def _draw_mpig(
@@ -258,7 +262,9 @@ def _area_edges(points: np.ndarray, members: np.ndarray, k: int) -> list[tuple[i
     _, nearest = cKDTree(points).query(points, k=kk)
     local = nx.Graph()
     local.add_nodes_from(range(len(members)))
-    local.add_edges_from((i, int(j)) for i, row in enumerate(nearest) for j in row[1:])
+    # A practice's own row usually starts with itself, but not when another sits at the same
+    # point: drop it wherever it comes.
+    local.add_edges_from((i, int(j)) for i, row in enumerate(nearest) for j in row if int(j) != i)
     components = [np.fromiter(c, dtype=np.int64) for c in nx.connected_components(local)]
     while len(components) > 1:
         components.sort(key=len)

@@ -20,11 +20,9 @@ invariant is checked after each quarter (:func:`check_quarter`):
 - every model series is finite and within :func:`gpfed.outputs.series_range`.
 
 The default test runs 40 examples, so the fast suite stays fast; the slow one 500. The bugs they
-found are kept at the end as strict xfail tests, each with the smallest case that shows it; the
-property tests reject exactly those cases (:func:`known_bug`) and go on looking for others.
+found are kept at the end as regression tests, each with the smallest case that showed it; two
+that need numerically absurd inputs (which the strategy does not draw) are still strict xfails.
 """
-
-import traceback
 
 import networkx as nx
 import numpy as np
@@ -364,63 +362,22 @@ def check_start(model: GPFedModel, graph: nx.Graph) -> None:
             assert np.isfinite(value) and low <= value <= high, f"{name} = {value}"
 
 
-def known_bug(error: BaseException, values: dict, model: GPFedModel | None) -> str | None:
-    """The xfail regression test (below) of the bug ``error`` shows, if it is a known one.
-
-    Each is recognised exactly: the exception, the model's function it came from, and the
-    parameters or state that make it.
-    """
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if "/gpfed/" in f.filename]
-    where = frames[-1].name if frames else None
-    if isinstance(error, ZeroDivisionError) and where == "lot_baseline_per_head":
-        return "test_a_world_with_no_hospital_or_community_spend_can_be_built"
-    if isinstance(error, ZeroDivisionError) and where == "_lots":
-        return "test_a_lot_with_no_spend_can_be_tendered"
-    no_diabetes = values.get("diabetes_prevalence_mean", 1) == 0
-    if isinstance(error, ValueError) and where == "_beta" and no_diabetes:
-        return "test_a_world_with_no_diabetes_can_be_built"
-    unpaid = values.get("salaried_gp_pay_gbp_per_year", 1) == 0
-    if isinstance(error, RuntimeWarning) and where == "merger_options" and unpaid:
-        return "test_merger_gains_with_no_salaried_pay"
-    if isinstance(error, RuntimeWarning) and where == "compute_metrics" and model is not None:
-        state = model.practice_state
-        if not state.partners[state.is_open].any():
-            return "test_mean_profit_per_partner_with_no_partner_left"
-    return None
-
-
 def self_loops(model: GPFedModel) -> bool:
     """Whether a practice is its own neighbour on the practice graph."""
     src, dst = model.practice_edges
     return bool((src == dst).any())
 
 
-def run_checking_every_quarter(
-    values: dict, seed: int, quarters: int = QUARTERS, *, skip_known_bugs: bool = False
-) -> GPFedModel:
-    """Build, check the start, then step ``quarters`` quarters checking every invariant after each.
-
-    With ``skip_known_bugs`` (the property tests) an example that runs into a bug already kept
-    as an xfail regression test below is rejected (``assume``) rather than failed, so that the
-    search goes on for new ones; each is recognised exactly (:func:`known_bug`), and every other
-    error still fails.
-    """
-    model = None
-    try:
-        model = GPFedModel(rng=seed, **values)
-        if skip_known_bugs:
-            assume(not self_loops(model))  # test_coincident_practices_are_not_neighbours
-        graph = practice_graph(model)
-        check_start(model, graph)
-        payments = len(model.ledger.transfers_frame())
-        for _ in range(quarters):
-            before = before_quarter(model, payments)
-            model.step()
-            payments = check_quarter(model, before, graph)
-    except (ArithmeticError, ValueError, RuntimeWarning) as error:
-        if skip_known_bugs:
-            assume(known_bug(error, values, model) is None)
-        raise
+def run_checking_every_quarter(values: dict, seed: int, quarters: int = QUARTERS) -> GPFedModel:
+    """Build and check the start, then step ``quarters`` quarters checking every invariant."""
+    model = GPFedModel(rng=seed, **values)
+    graph = practice_graph(model)
+    check_start(model, graph)
+    payments = len(model.ledger.transfers_frame())
+    for _ in range(quarters):
+        before = before_quarter(model, payments)
+        model.step()
+        payments = check_quarter(model, before, graph)
     return model
 
 
@@ -442,14 +399,14 @@ HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_t
 @settings(max_examples=40, deadline=None, suppress_health_check=HEALTH)
 @given(values=parameter_sets(), seed=seeds)
 def test_invariants_hold_every_quarter(values, seed):
-    record_what_happened(run_checking_every_quarter(values, seed, skip_known_bugs=True))
+    record_what_happened(run_checking_every_quarter(values, seed))
 
 
 @pytest.mark.slow
 @settings(max_examples=500, deadline=None, suppress_health_check=HEALTH)
 @given(values=parameter_sets(), seed=seeds)
 def test_invariants_hold_every_quarter_many_examples(values, seed):
-    record_what_happened(run_checking_every_quarter(values, seed, skip_known_bugs=True))
+    record_what_happened(run_checking_every_quarter(values, seed))
 
 
 def test_extremes_are_valid_and_from_the_spec():
@@ -463,10 +420,9 @@ def test_extremes_are_valid_and_from_the_spec():
         Params(**extreme)
 
 
-# --- known bugs, found by the tests above ---------------------------------------------------------
-# Each is a valid parameter set (Params accepts it) that breaks an invariant or crashes the model.
-# The property tests reject exactly these cases (known_bug, self_loops) so as to look for others;
-# when a bug is fixed its test passes, strict xfail fails, and the skip should go too.
+# --- bugs found by the tests above ----------------------------------------------------------------
+# Each was a valid parameter set (Params accepted it) that broke an invariant or crashed the model;
+# the fixed ones are regression tests, the two left are strict xfails (they pass once fixed).
 
 TINY = {
     "n_practices": 10,
@@ -477,29 +433,12 @@ TINY = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="n_trusts > n_practices passes the spec (no consistency rule ties them) but "
-    "generate_world draws trust sites from practice sites without replacement: "
-    "ValueError 'Cannot take a larger sample than population'",
-)
-def test_more_trusts_than_practices_is_refused_or_built():
-    values = TINY | {"n_trusts": 11}
-    try:
-        GPFedModel(rng=1, **values)
-    except ParameterError:
-        return  # refused by the spec, with a message saying what is allowed: fixed
-    run_checking_every_quarter(values, 1, quarters=2)
+def test_more_trusts_than_practices_is_refused_in_one_line():
+    # Trust sites are drawn among practice sites.
+    with pytest.raises(ParameterError, match="n_trusts = 11 exceeds n_practices = 10"):
+        GPFedModel(rng=1, **(TINY | {"n_trusts": 11}))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="practices at the same point (clipped to the square's edge when km2_per_practice is "
-    "small) make geography._area_edges add self-loops (i, i): cKDTree returns another point "
-    "first, and row[1:] keeps i itself. A practice then 'founds' a federation with itself, a "
-    "federation of one member (and federation_joins counts 2)",
-)
 def test_coincident_practices_are_not_neighbours():
     values = TINY | {"km2_per_practice": 0.125}
     model = GPFedModel(rng=0, **values)
@@ -507,23 +446,11 @@ def test_coincident_practices_are_not_neighbours():
     run_checking_every_quarter(values, 0, quarters=8)  # quarter 7: a one-member federation
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ZeroDivisionError,
-    reason="with both tariffs and community services at 0, lots.lot_baseline_per_head divides "
-    "the emergency spend by a total spend of 0 when the model is built",
-)
 def test_a_world_with_no_hospital_or_community_spend_can_be_built():
     values = TINY | at("low", *PRICES, "community_services_gbp_per_head_per_year")
     run_checking_every_quarter(values, 0, quarters=4)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ZeroDivisionError,
-    reason="a diabetes pathway lot with no spend (no excess admission risk and no diabetes "
-    "care budget) divides by its total of 0 in lots._lots at the first tender",
-)
 def test_a_lot_with_no_spend_can_be_tendered():
     values = {
         "n_practices": 60,
@@ -533,12 +460,6 @@ def test_a_lot_with_no_spend_can_be_tendered():
     run_checking_every_quarter(values, 1, quarters=4)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="diabetes_prevalence_mean = 0 (the spec's low end) draws prevalence from a beta "
-    "with a = 0 in geography._beta: ValueError 'a <= 0'",
-)
 def test_a_world_with_no_diabetes_can_be_built():
     values = TINY | at("low", "diabetes_prevalence_mean")
     run_checking_every_quarter(values, 0, quarters=4)
@@ -554,25 +475,11 @@ def test_a_world_with_a_tiny_list_size_sd_can_be_built():
     run_checking_every_quarter(TINY | {"list_size_sd": 1e-200}, 0, quarters=1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="when no open practice has a partner left (every GP leaves: leaving hazards at 1, no "
-    "GP supply), outputs.compute_metrics divides profit by 0 partners for "
-    "profit_per_partner_mean_gbp: RuntimeWarning (an error under pytest), else ±inf, while "
-    "the percentiles divide by max(partners, 1)",
-)
 def test_mean_profit_per_partner_with_no_partner_left():
     values = TINY | EXTREMES["everybody leaves"] | EXTREMES["no GP supply"]
     run_checking_every_quarter(values, 0, quarters=1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeWarning,
-    reason="with salaried_gp_pay_gbp_per_year = 0 (the spec's low end) the floor on pay now in "
-    "practice.merger_options is 0, so a partnership making no profit divides its merged pay "
-    "by 0 (gain_absorbed / gain_absorber inf or NaN) at the first year end",
-)
 def test_merger_gains_with_no_salaried_pay():
     values = {"n_practices": 60, **at("low", "salaried_gp_pay_gbp_per_year")}
     values |= at("low", "global_sum_gbp_per_weighted_patient")

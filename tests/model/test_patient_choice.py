@@ -7,8 +7,20 @@ import pytest
 from gpfed import GPFedModel
 
 SEEDS = [1, 2, 3, 4]
-# No exits, so every practice's list change over the decade is from growth and switching only.
-STAY_OPEN = {"n_practices": 120, "agent_table_every": 0, "exit_profit_threshold_share": 0.0}
+# No exits, so every practice's list change over the decade is from growth and switching only:
+# none fails on pay, none loses its GPs or passes the staffing limit, none merges by choice.
+STAY_OPEN = {
+    "n_practices": 120,
+    "agent_table_every": 0,
+    "exit_profit_threshold_share": 0.0,
+    "gp_leaving_under_55_per_year": 0.0,
+    "gp_leaving_55_59_per_year": 0.0,
+    "gp_leaving_60_plus_per_year": 0.0,
+    "partner_quit_pay_per_year": 0.0,
+    "partner_quit_workload_per_year": 0.0,
+    "understaffed_patients_per_gp": 100000.0,
+    "merger_saving_gbp_per_patient_per_year": 0.0,
+}
 
 
 def quality_slope(seed: int, **values) -> float:

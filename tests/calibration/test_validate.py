@@ -28,16 +28,17 @@ def test_reduced_scale_validation_reproduces_the_record(validation):
     for name, row in table.iterrows():
         assert math.isfinite(row["simulated"]), name
         assert row["ci_low"] <= row["simulated"] <= row["ci_high"], name
-    # Means, shares and the practice count are as precise at a tenth of England as at full
+    # Shares, rates and the practice count are as precise at a tenth of England as at full
     # scale, and must meet their tolerances.
-    for name in (
-        "practices_july_2013",
-        "mean_list_2013_14",
-        "mean_list_2014_15",
-        "collaboration_2015",
-        "emergency_admissions_a_year",
-    ):
+    for name in ("practices_july_2013", "collaboration_2015", "emergency_admissions_a_year"):
         assert table.loc[name, "within"], table.loc[name]
+    # A mean list over 805 drawn practices carries the draw's own error (SD of lists 4,244:
+    # about 2% a world), so it must meet its tolerance beyond the replicates' 95% interval; full
+    # scale meets the tolerance itself (VALIDATION.md).
+    for name in ("mean_list_2013_14", "mean_list_2014_15"):
+        row, target = table.loc[name], BY_NAME[name]
+        sampling = (row["ci_high"] - row["ci_low"]) / 2
+        assert abs(row["simulated"] - target.observed) <= target.tolerance + sampling, row
     # Closures and mergers are counts of ~10-15 a year at this scale (Poisson noise ~30% per
     # run), so five replicates are held to twice the tolerance; full scale meets it (VALIDATION.md).
     for name in ("exits_2013_14", "exits_2014_15"):

@@ -71,7 +71,7 @@ def test_higher_quality_weight_raises_the_quality_of_winning_bids():
         )
         return final_year(model, "contract_quality_mean")
 
-    assert_paired_increase([quality(s, 0.1) for s in SEEDS], [quality(s, 0.95) for s in SEEDS])
+    assert_paired_increase([quality(s, 0.0) for s in SEEDS], [quality(s, 1.0) for s in SEEDS])
 
 
 def test_higher_provider_loss_share_raises_handbacks_when_costs_are_volatile():

@@ -114,19 +114,20 @@ class Practice(NodeAgent):
     @property
     def partners(self) -> int:
         """GP partners sharing the profit."""
-        return int(self._state.partners_by_age[self.index].sum())
+        # A Python sum of the row's four bands: the per-agent tables read this for every
+        # practice, and numpy's reduction is slower on four numbers.
+        return sum(self._state.partners_by_age[self.index].tolist())
 
     @property
     def salaried_gps(self) -> int:
         """Salaried GPs."""
-        return int(self._state.salaried_by_age[self.index].sum())
+        return sum(self._state.salaried_by_age[self.index].tolist())
 
     @property
     def gp_vacancies(self) -> float:
         """GP posts sought but not filled."""
-        state = self._state
-        in_post = state.partners_by_age[self.index].sum() + state.salaried_by_age[self.index].sum()
-        return float(max(state.gp_posts[self.index] - in_post, 0.0))
+        in_post = self.partners + self.salaried_gps
+        return max(float(self._state.gp_posts[self.index]) - in_post, 0.0)
 
     @property
     def area(self) -> int:

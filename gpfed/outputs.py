@@ -12,9 +12,10 @@ import numpy as np
 import pandas as pd
 
 from gpfed.agents.coalition import pooled_lists
-from gpfed.agents.workforce import WorkforceFlows, locum_cover
+from gpfed.agents.workforce import WorkforceFlows
 from gpfed.institutions.contract_terms import HOLDER_KINDS, ContractBook
 from gpfed.parameters import Levers
+from gpfed.world.costs import locum_cover
 from gpfed.world.ledger import Accounts, Ledger, Purpose
 from gpfed.world.state import CommissionerState, PracticeState, TrustState
 from gpfed.world.units import NO_FEDERATION, QUARTERS_PER_YEAR

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import gpfed.agents.workforce as workforce
 from gpfed.agents.coalition import Membership, ValueFunction, rule_shares
 from gpfed.agents.node import NodeAgent
 from gpfed.parameters import Levers
@@ -656,8 +657,7 @@ MERGER_PAYBACK_YEARS = 5
 def merger_options(
     state: PracticeState,
     edges: tuple[np.ndarray, np.ndarray],
-    excess_workload: np.ndarray,
-    pooled_excess: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    need_index: float,
     levers: Levers,
 ) -> MergerOptions:
     """What merging would do for each pair of open neighbours (MODEL-SPEC §B2).
@@ -675,8 +675,7 @@ def merger_options(
     Args:
         state: practice columns (last quarter's income and expenses, GPs, lists).
         edges: same-area practice edges, both directions, as (source, target).
-        excess_workload: each practice's workload per GP above its start, as a share of it.
-        pooled_excess: the excess workload of pairs (first, second) were they one practice.
+        need_index: need per patient relative to the start (workload per GP).
         levers: levers in force.
     """
     src, dst = edges
@@ -685,10 +684,10 @@ def merger_options(
     larger = state.list_size[src] >= state.list_size[dst]
     absorber = np.where(larger, src, dst)
     absorbed = np.where(larger, dst, src)
-    profit = QUARTERS_PER_YEAR * state.profit_gbp
     partners = np.maximum(state.partners, 1).astype(float)
     floor = max(0.1 * levers.salaried_gp_pay_gbp_per_year, MINIMUM_PAY_FLOOR_GBP)
-    pay_now = np.maximum(profit / partners / (1.0 + excess_workload), floor)
+    excess = workforce.excess_workload(state, need_index, levers)
+    pay_now = np.maximum(state.profit_per_partner_gbp_per_year / (1.0 + excess), floor)
     pooled_list = state.list_size[absorbed] + state.list_size[absorber]
     merged_profit = (
         QUARTERS_PER_YEAR
@@ -703,7 +702,7 @@ def merger_options(
     merged_pay = (
         merged_profit
         / (partners[absorbed] + partners[absorber])
-        / (1.0 + pooled_excess(absorbed, absorber))
+        / (1.0 + workforce.pooled_excess_workload(state, absorbed, absorber, need_index, levers))
     )
     return MergerOptions(
         absorbed=absorbed,

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gpfed.parameters import Levers
-from gpfed.world.costs import NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP
+from gpfed.world.costs import NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP, locum_cover
 from gpfed.world.state import PracticeState
 from gpfed.world.units import QUARTERS_PER_YEAR
 
@@ -71,15 +71,9 @@ def leaving_per_year(levers: Levers) -> np.ndarray:
     )
 
 
-def locum_cover(state: PracticeState, levers: Levers) -> np.ndarray:
-    """Vacant posts covered by locums, per practice (GPs)."""
-    return levers.locum_cover_share * state.vacancies
-
-
 def working_gps(state: PracticeState, levers: Levers) -> np.ndarray:
     """GPs working at each practice: those in post plus the locum cover of its vacancies."""
-    gps = state.gps
-    return gps + levers.locum_cover_share * np.maximum(state.gp_posts - gps, 0.0)
+    return state.gps + locum_cover(state, levers)
 
 
 def workload_per_gp(state: PracticeState, need_index: float, levers: Levers) -> np.ndarray:
@@ -118,14 +112,16 @@ def patients_per_gp_fte(state: PracticeState, levers: Levers) -> np.ndarray:
     return state.list_size / np.maximum(working, levers.gp_fte_per_head)
 
 
-def understaffed_practices(state: PracticeState, need_index: float, levers: Levers) -> np.ndarray:
+def understaffed_practices(
+    state: PracticeState, excess_workload: np.ndarray, levers: Levers
+) -> np.ndarray:
     """Practices that cannot staff their list.
 
     Past the limit of patients per FTE GP, and with more work per GP than at the start: a
     practice that started there and kept its GPs copes.
     """
     over_limit = patients_per_gp_fte(state, levers) > levers.understaffed_patients_per_gp
-    return over_limit & (excess_workload(state, need_index, levers) > 0)
+    return over_limit & (excess_workload > 0)
 
 
 def relative_profit(state: PracticeState) -> np.ndarray:

@@ -289,6 +289,11 @@ def diabetes_attributable_share(
     return excess / (1.0 + excess)
 
 
+def tariff_cost_gbp(emergency: np.ndarray, elective: np.ndarray, levers: Levers) -> np.ndarray:
+    """What admissions cost at tariff, £: the rule a holder pays trusts by."""
+    return emergency * levers.emergency_tariff_gbp + elective * levers.elective_tariff_gbp
+
+
 def _pence(amount_gbp: np.ndarray) -> np.ndarray:
     """Round to whole pence (as £), as the ledger will, so per-contract sums are exact."""
     return np.rint(np.asarray(amount_gbp, dtype=float) * PENCE_PER_GBP) / PENCE_PER_GBP
@@ -397,7 +402,7 @@ def _pay_contracts(
     practice, k = rows.practice, rows.contract
     emergency = state.emergency_admissions[practice] * rows.emergency_share
     elective = state.elective_admissions[practice] * rows.population_lot
-    tariff = emergency * levers.emergency_tariff_gbp + elective * levers.elective_tariff_gbp
+    tariff = tariff_cost_gbp(emergency, elective, levers)
     n_trusts = len(trusts.capacity)
     # Sum the holder-to-trust payments by (contract, trust) pair actually referred to.
     cells = (k[:, None] * n_trusts + state.referral_trust[practice]).ravel()

@@ -23,7 +23,7 @@ import numpy as np
 
 from gpfed.agents.patients import effort_reductions
 from gpfed.agents.practice import CareIncentives
-from gpfed.institutions.contract_terms import ContractBook
+from gpfed.institutions.contract_terms import ContractBook, tariff_cost_gbp
 from gpfed.institutions.risk_sharing import marginal_retained_share
 from gpfed.parameters import Levers
 from gpfed.world.state import PracticeState
@@ -129,5 +129,5 @@ def care_incentives(
         target_admissions=per_practice(target[k] * QUARTERS_PER_YEAR),
         qof_gbp_at_full=qof,
     )
-    benchmark = levers.emergency_tariff_gbp * emergency + levers.elective_tariff_gbp * elective
+    benchmark = tariff_cost_gbp(emergency, elective, levers)
     return incentives, CoveredSpend(per_practice(benchmark), per_practice(holder_kept))

@@ -44,7 +44,6 @@ from gpfed.agents.quality import move_quality
 from gpfed.agents.workforce import (
     WorkforceFlows,
     excess_workload,
-    pooled_excess_workload,
     understaffed_practices,
 )
 from gpfed.institutions import contract_terms
@@ -77,6 +76,7 @@ from gpfed.world import streams as streams_
 from gpfed.world.arrays import split_pence_by_group
 from gpfed.world.costs import (
     care_effort_cost_gbp,
+    expense_growth,
     locum_premium_gbp,
     merger_efficiency,
     practice_expenses,
@@ -469,15 +469,19 @@ class GPFedModel(Model):
         induced = self.trust_class.induce_demand(state, self.trust_state.spare_capacity, levers)
         # The holder of a capitated population contract manages referrals: no induced demand.
         self._induced = np.where(self._coverage.elective_share > 0, 0.0, induced)
-        emergency, elective, _ = expected_activity(
-            state,
-            self.demand_rates,
-            levers,
-            self._induced,
-            self._integration_effect,
-            self.need.index,
-            with_effort=False,
-        )
+        if rows.contracts:
+            emergency, elective, _ = expected_activity(
+                state,
+                self.demand_rates,
+                levers,
+                self._induced,
+                self._integration_effect,
+                self.need.index,
+                with_effort=False,
+            )
+        else:
+            # No contract in force: no practice's hospital care is anybody's saving to share.
+            emergency = elective = np.zeros(len(state.list_size))
         incentives, self._covered_spend = care_incentives(
             self.contracts,
             state,
@@ -690,13 +694,10 @@ class GPFedModel(Model):
         """
         state, spend = self.practice_state, self._covered_spend
         members = membership.members
-        realised = (
-            self.levers.emergency_tariff_gbp
-            * state.emergency_admissions[members]
-            * self._coverage.emergency_share[members]
-            + self.levers.elective_tariff_gbp
-            * state.elective_admissions[members]
-            * self._coverage.elective_share[members]
+        realised = contract_terms.tariff_cost_gbp(
+            state.emergency_admissions[members] * self._coverage.emergency_share[members],
+            state.elective_admissions[members] * self._coverage.elective_share[members],
+            self.levers,
         )
         saving = spend.holder_kept_share[members] * (spend.benchmark_gbp[members] - realised)
         self.ledger.settle(
@@ -739,12 +740,12 @@ class GPFedModel(Model):
     def _stage_exits(self) -> None:
         """Failing practices (paying too little, unable to staff, or terminated) leave."""
         state, levers = self.practice_state, self.levers
-        need = self.need.index
+        excess = excess_workload(state, self.need.index, levers)
         state.failing_quarters = self.practice_class.count_failing_quarters(
             state,
             levers.exit_profit_threshold_share,
-            understaffed_practices(state, need, levers),
-            excess_workload(state, need, levers),
+            understaffed_practices(state, excess, levers),
+            excess,
         )
         rng = self.streams["exits"]
         counts = {"closures": 0, "mergers": 0, "voluntary_mergers": 0}
@@ -770,13 +771,7 @@ class GPFedModel(Model):
     def _voluntary_mergers(self, rng: np.random.Generator) -> int:
         """At each year's end, neighbours merge by choice (Practice.choose_mergers)."""
         state, levers, need = self.practice_state, self.levers, self.need.index
-        options = merger_options(
-            state,
-            self.practice_edges,
-            excess_workload(state, need, levers),
-            partial(pooled_excess_workload, state, need_index=need, levers=levers),
-            levers,
-        )
+        options = merger_options(state, self.practice_edges, need, levers)
         pairs = self.practice_class.choose_mergers(options, levers, rng)
         for absorbed, absorber in pairs:
             self.merge_practice(absorbed, absorber)
@@ -817,9 +812,7 @@ class GPFedModel(Model):
         self._leave_market(i)
         self._merge_into(i, absorber)
         state, levers = self.practice_state, self.levers
-        growth = (1.0 + levers.practice_expense_growth_per_year) ** (
-            self._quarter_index / QUARTERS_PER_YEAR
-        )
+        growth = expense_growth(levers, self._quarter_index / QUARTERS_PER_YEAR)
         state.cost_efficiency[absorber] = merger_efficiency(
             float(state.cost_efficiency[absorber]),
             int(state.partners_of(absorber)),

@@ -29,10 +29,15 @@ def band_expenses_gbp_per_patient_per_year(partners: np.ndarray) -> np.ndarray:
     return EXPENSES_GBP_PER_PATIENT_PER_YEAR[band]
 
 
+def expense_growth(levers: Levers, years_elapsed: float) -> float:
+    """How far practices' expenses per patient have grown since the start (1 at the start)."""
+    return (1.0 + levers.practice_expense_growth_per_year) ** years_elapsed
+
+
 def practice_expenses(state: PracticeState, levers: Levers, years_elapsed: float) -> np.ndarray:
     """Expenses of each practice this quarter, £: size-band rate x cost multiplier x growth."""
     per_patient = band_expenses_gbp_per_patient_per_year(state.partners) * state.cost_efficiency
-    growth = (1.0 + levers.practice_expense_growth_per_year) ** years_elapsed
+    growth = expense_growth(levers, years_elapsed)
     return per_patient * growth * state.list_size * state.is_open / QUARTERS_PER_YEAR
 
 
@@ -80,8 +85,17 @@ def locum_premium_gbp(state: PracticeState, levers: Levers) -> np.ndarray:
     ``locum_cover_share`` of the vacancies are covered; the rest of the work falls on the GPs in
     post.
     """
-    covered_posts = levers.locum_cover_share * np.maximum(state.gp_posts - state.gps, 0.0)
-    return levers.locum_premium_gbp_per_year * covered_posts * state.is_open / QUARTERS_PER_YEAR
+    return (
+        levers.locum_premium_gbp_per_year
+        * locum_cover(state, levers)
+        * state.is_open
+        / QUARTERS_PER_YEAR
+    )
+
+
+def locum_cover(state: PracticeState, levers: Levers) -> np.ndarray:
+    """Vacant posts covered by locums, per practice (GPs)."""
+    return levers.locum_cover_share * state.vacancies
 
 
 def viable_cost_efficiency(

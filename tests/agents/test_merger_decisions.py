@@ -1,7 +1,5 @@
 """Mergers by choice on hand-made neighbours: what each side gains, and who merges with whom."""
 
-from functools import partial
-
 import numpy as np
 import pytest
 
@@ -22,9 +20,7 @@ BOTH_WAYS = (np.array([0, 1]), np.array([1, 0]))
 
 
 def options(state, lv=LV):
-    excess = excess_workload(state, 1.0, lv)
-    pooled = partial(pooled_excess_workload, state, need_index=1.0, levers=lv)
-    return merger_options(state, BOTH_WAYS, excess, pooled, lv)
+    return merger_options(state, BOTH_WAYS, 1.0, lv)
 
 
 def test_twins_gain_the_saving_less_the_cost_over_their_pooled_profit():

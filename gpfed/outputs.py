@@ -41,6 +41,9 @@ METRICS: dict[str, str] = {
     "commissioner_balance_gbp": "commissioners' accumulated balance, £",
     "trust_surplus_gbp": "trusts' income less costs this quarter, £",
     "trust_balance_gbp": "trusts' accumulated balance, £",
+    "trust_capacity": "admissions a quarter the trusts can treat (the capacity they planned)",
+    "trust_spare_capacity": "share of the trusts' capacity unused this quarter",
+    "trusts_under_intervention": "trusts under regulator intervention (years in deficit)",
     "practice_income_per_patient_gbp": "practice NHS income per patient a year, £",
     "profit_per_partner_mean_gbp": "mean profit per partner a year (open practices), £",
     "profit_per_partner_p10_gbp": "10th percentile of profit per partner a year, £",
@@ -151,6 +154,7 @@ SHARES = {
     "care_effort_mean",
     "gp_vacancy_rate",
     "contract_quality_mean",
+    "trust_spare_capacity",
 }
 """Series that are shares or scores between 0 and 1."""
 
@@ -194,6 +198,13 @@ FLOWS = {
     "risk_share_transfers_gbp",
     "federation_payments_gbp",
 }
+
+
+def _spare_share(trusts: TrustState) -> float:
+    """Share of all trusts' capacity unused in the last quarter (0 when they run full)."""
+    used = float((trusts.emergency_admissions + trusts.elective_admissions).sum())
+    capacity = float(trusts.capacity.sum())
+    return min(max(1.0 - used / capacity, 0.0), 1.0) if capacity > 0 else 0.0
 
 
 def list_hhi(lists: np.ndarray, area: np.ndarray, n_areas: int) -> float:
@@ -241,6 +252,9 @@ def compute_metrics(
         "list_hhi": list_hhi(state.list_size * is_open, state.area, len(accounts.commissioner)),
         "commissioner_balance_gbp": float(ledger.balance_gbp(accounts.commissioner).sum()),
         "trust_balance_gbp": float(ledger.balance_gbp(accounts.trust).sum()),
+        "trust_capacity": float(trusts.capacity.sum()),
+        "trust_spare_capacity": _spare_share(trusts),
+        "trusts_under_intervention": int(trusts.under_intervention.sum()),
         "quality_mean": float(np.average(state.quality[is_open], weights=lists)),
         "care_effort_mean": float(np.average(state.care_effort[is_open], weights=lists)),
         **_workforce_stock(state, levers),

@@ -96,7 +96,7 @@ def trust_state(
         capacity=np.full(n_trusts, capacity),
         emergency_cost_gbp=500.0,
         elective_cost_gbp=250.0,
-        fixed_cost_gbp=np.zeros(n_trusts),
+        capacity_cost_gbp=np.zeros(n_trusts),
     )
 
 

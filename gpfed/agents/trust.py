@@ -7,6 +7,9 @@ Decisions (class methods; override in a subclass and pass it as ``GPFedModel(tru
 - :meth:`Trust.induce_demand`: under payment by results a trust with spare beds draws in extra
   activity (supply-induced demand: Cochrane CD002215, fee-for-service raises volumes against
   capitation);
+- :meth:`Trust.plan_capacity`: each year, move capacity toward the activity it expects to be
+  paid for plus the spare capacity payment per episode makes worth holding (PbR pays for the
+  volume spare beds draw in; a block or capitation does not);
 - :meth:`Trust.decide_bid` and :meth:`Trust.price_bid` (from
   :class:`~gpfed.agents.holders.CostBidder`): bid alone for a lot, and at what price.
 """
@@ -76,6 +79,41 @@ class Trust(CostBidder, NodeAgent):
         """
         spare = (trust_spare[state.referral_trust] * state.referral_share).sum(axis=1)
         return levers.induced_demand_elasticity * pbr_share(levers) * spare
+
+    @classmethod
+    def plan_capacity(
+        cls,
+        capacity: np.ndarray,
+        paid_admissions_per_quarter: np.ndarray,
+        frozen: np.ndarray,
+        levers: Levers,
+    ) -> np.ndarray:
+        """Capacity for next year, admissions a quarter, per trust.
+
+        The plan is the activity the trust was paid for last year plus the spare capacity that
+        payment per episode makes worth holding: at the start, under payment by results, trusts
+        hold ``trust_spare_capacity_share`` (spare beds draw in activity PbR pays for); the share
+        scales with the PbR share of income, so under a block or capitation, which pay nothing
+        for extra volume, a trust plans for no spare capacity. It closes
+        ``trust_capacity_adjustment_per_year`` of the gap, at most
+        ``trust_capacity_change_cap_per_year`` of its capacity, and cannot grow while the
+        regulator has frozen it.
+
+        Args:
+            capacity: each trust's capacity now.
+            paid_admissions_per_quarter: admissions paid for a quarter last year (see
+                :meth:`~gpfed.world.state.TrustState.paid_admissions`).
+            frozen: trusts whose capacity the regulator has frozen.
+            levers: levers in force.
+        """
+        plan = paid_admissions_per_quarter * (
+            1.0 + levers.trust_spare_capacity_share * pbr_share(levers)
+        )
+        limit = levers.trust_capacity_change_cap_per_year * capacity
+        change = np.clip(
+            levers.trust_capacity_adjustment_per_year * (plan - capacity), -limit, limit
+        )
+        return capacity + np.where(frozen, np.minimum(change, 0.0), change)
 
     @classmethod
     def decide_bid(cls, levers: Levers) -> bool:

@@ -154,17 +154,25 @@ def _starting_trusts(
         baseline_e.sum(axis=0) * levers.emergency_tariff_gbp
         + baseline_el.sum(axis=0) * levers.elective_tariff_gbp
     )
+    capacity = (baseline_e.sum(axis=0) + baseline_el.sum(axis=0)) * (
+        1 + levers.trust_spare_capacity_share
+    )
     return TrustState(
         baseline_emergency=baseline_e,
         baseline_elective=baseline_el,
         baseline_population=by_area_and_trust(
             state.list_size.astype(float), state, n_areas, n_trusts
         ),
-        capacity=(baseline_e.sum(axis=0) + baseline_el.sum(axis=0))
-        * (1 + levers.trust_spare_capacity_share),
+        capacity=capacity,
         emergency_cost_gbp=variable * levers.emergency_tariff_gbp,
         elective_cost_gbp=variable * levers.elective_tariff_gbp,
-        fixed_cost_gbp=levers.trust_fixed_cost_share * baseline_cost,
+        # The fixed share of the baseline cost is the running cost of the capacity held.
+        capacity_cost_gbp=np.divide(
+            levers.trust_fixed_cost_share * baseline_cost,
+            capacity,
+            out=np.zeros_like(capacity),
+            where=capacity > 0,
+        ),
     )
 
 

@@ -57,6 +57,7 @@ from gpfed.institutions.gms import (
 from gpfed.institutions.hospital_payment import pay_hospitals
 from gpfed.institutions.network_contract import pay_network_payments
 from gpfed.institutions.quality_premium import pay_quality_premium
+from gpfed.institutions.regulator import improved_capacity_cost_gbp, review_trusts
 from gpfed.institutions.risk_sharing import yearly_retained_risk_gbp
 from gpfed.model.build import build_economy, expected_now
 from gpfed.model.incentives import CoveredSpend, care_incentives
@@ -75,6 +76,7 @@ from gpfed.parameters import SPEC, Levers, ParameterError, Params, step_to_quart
 from gpfed.world import streams as streams_
 from gpfed.world.arrays import split_pence_by_group
 from gpfed.world.costs import (
+    capacity_change_cost_gbp,
     care_effort_cost_gbp,
     expense_growth,
     locum_premium_gbp,
@@ -110,6 +112,7 @@ PLAN: tuple[Stage, ...] = (
     Stage("integrated contracts", "institutions", "_stage_contracts"),
     Stage("federation money", "institutions, federations", "_stage_federation_money"),
     Stage("quality premium", "institutions", "_stage_quality_premium"),
+    Stage("trusts", "trusts, regulator", "_stage_trusts"),
     Stage("workforce", "practices, GPs", "_stage_workforce"),
     Stage("exits", "practices, patients", "_stage_exits"),
     Stage("outputs", "model", "_stage_outputs"),
@@ -707,7 +710,7 @@ class GPFedModel(Model):
 
     def _stage_quality_premium(self) -> None:
         """At each year's end the treasury pays commissioners the quality premium."""
-        if self._quarter_index % QUARTERS_PER_YEAR == QUARTERS_PER_YEAR - 1:
+        if self._year_end:
             pay_quality_premium(
                 self.ledger,
                 self.accounts,
@@ -715,6 +718,46 @@ class GPFedModel(Model):
                 self.area_emergency_baseline_per_head,
                 self.levers,
             )
+
+    def _stage_trusts(self) -> None:
+        """Trusts count the activity they were paid for; at a year's end they plan capacity.
+
+        The regulator reviews each trust's year first (intervention, cost improvement).
+        """
+        trusts, levers, ledger = self.trust_state, self.levers, self.ledger
+        trusts.paid_admissions_this_year += trusts.paid_admissions(
+            levers.emergency_tariff_gbp, levers.elective_tariff_gbp
+        )
+        if not self._year_end:
+            return
+        accounts = self.accounts.trust
+        in_deficit = ledger.balance_gbp(accounts) < trusts.balance_at_year_start_gbp
+        trusts.deficit_years, trusts.under_intervention = review_trusts(
+            trusts.deficit_years, in_deficit, trusts.under_intervention, levers
+        )
+        trusts.capacity_cost_gbp = improved_capacity_cost_gbp(
+            trusts.capacity_cost_gbp, trusts.under_intervention, levers
+        )
+        planned = self.trust_class.plan_capacity(
+            trusts.capacity,
+            trusts.paid_admissions_this_year / QUARTERS_PER_YEAR,
+            trusts.under_intervention,
+            levers,
+        )
+        ledger.pay(
+            accounts,
+            ECONOMY,
+            capacity_change_cost_gbp(planned - trusts.capacity, trusts.capacity_cost_gbp, levers),
+            Purpose.TRUST_CAPACITY_CHANGE,
+        )
+        trusts.capacity = planned
+        trusts.paid_admissions_this_year = np.zeros_like(planned)
+        trusts.balance_at_year_start_gbp = ledger.balance_gbp(accounts)
+
+    @property
+    def _year_end(self) -> bool:
+        """Whether this quarter ends a year of the run."""
+        return self._quarter_index % QUARTERS_PER_YEAR == QUARTERS_PER_YEAR - 1
 
     def _stage_workforce(self) -> None:
         """GPs leave and age; practices seek posts; GPs seeking posts fill vacancies."""
@@ -750,7 +793,7 @@ class GPFedModel(Model):
         rng = self.streams["exits"]
         counts = {"closures": 0, "mergers": 0, "voluntary_mergers": 0}
         terminated = np.zeros(len(state.is_open), dtype=bool)
-        year_end = self._quarter_index % QUARTERS_PER_YEAR == QUARTERS_PER_YEAR - 1
+        year_end = self._year_end
         if levers.gms_quality_floor > 0 and year_end:
             eligible = state.is_open & (self.contracts.coverage == NO_CONTRACT)
             state.gms_notices, terminated = quality_floor_terminations(

@@ -281,6 +281,24 @@ class Levers:
     """
     ico_trust_risk_share: float
     """Share of an alliance's (ICO's) contract result borne by its trust partner. (share)"""
+    trust_capacity_adjustment_per_year: float
+    """Share of the gap between a trust's capacity and the capacity it plans for that it closes
+    in a year (adjustment costs make the move gradual). (share of the gap a year)
+    """
+    trust_capacity_change_cap_per_year: float
+    """Largest change in a trust's capacity in one year, up or down. (share of capacity a year)"""
+    trust_capacity_adjustment_cost_years: float
+    """One-off cost of opening or closing a unit of capacity, in years of that unit's running
+    (fixed) cost: recruitment, commissioning, redundancy. (years of running cost)
+    """
+    trust_deficit_years_to_intervention: int
+    """Consecutive years in deficit after which the regulator intervenes in a trust (capacity
+    frozen, cost improvement required) until it has a year in surplus. (years)
+    """
+    trust_cost_improvement_per_year: float
+    """Cost improvement the regulator requires of a trust under intervention: its running cost
+    per unit of capacity falls by this share a year. (share of running cost a year)
+    """
     gp_fte_per_head: float
     """Full-time equivalent of a GP in post (the model counts heads; outputs report FTE). (FTE
     per GP)

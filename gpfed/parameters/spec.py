@@ -3,9 +3,9 @@
 One spec drives single runs, the CLI's ``--set``, sweep files and the browser sliders, so it is
 plain data (:data:`SPEC`, a mapping of :class:`Parameter`) that callers introspect. Its entries
 live in one module per topic: the world, the GP contract, hospital payment, integrated care, risk
-sharing, the GP workforce, and the behaviour policies act through. :class:`Params` is a
-validated, immutable set of values for it; :meth:`Params.timeline` resolves schedules into typed
-:class:`Levers` per step.
+sharing, markets (trusts, commissioners, bidders), the GP workforce, and the behaviour policies
+act through. :class:`Params` is a validated, immutable set of values for it;
+:meth:`Params.timeline` resolves schedules into typed :class:`Levers` per step.
 
 Levers marked ``schedulable`` may change over time: give them a :class:`Schedule` (or a dict)
 mapping the step, or a calendar quarter such as ``"2014Q2"``, from which each value applies.
@@ -27,6 +27,7 @@ from gpfed.parameters.hospital_payment import PARAMETERS as HOSPITAL_PAYMENT
 from gpfed.parameters.integrated_care import PARAMETERS as INTEGRATED_CARE
 from gpfed.parameters.levers import Levers
 from gpfed.parameters.machinery import Parameter, ParameterError, Schedule, Value
+from gpfed.parameters.markets import PARAMETERS as MARKETS
 from gpfed.parameters.risk import PARAMETERS as RISK
 from gpfed.parameters.scenario import get_scenario
 from gpfed.parameters.workforce import PARAMETERS as WORKFORCE
@@ -40,6 +41,7 @@ SPEC: Mapping[str, Parameter] = {
         HOSPITAL_PAYMENT,
         INTEGRATED_CARE,
         RISK,
+        MARKETS,
         WORKFORCE,
         BEHAVIOUR,
     )

@@ -139,3 +139,15 @@ def trust_costs(trusts: TrustState) -> np.ndarray:
         + trusts.emergency_cost_gbp * trusts.emergency_admissions
         + trusts.elective_cost_gbp * trusts.elective_admissions
     )
+
+
+def capacity_change_cost_gbp(
+    change: np.ndarray, capacity_cost_gbp: np.ndarray, levers: Levers
+) -> np.ndarray:
+    """One-off cost of opening or closing capacity, £: years of the changed units' running cost."""
+    return (
+        np.abs(change)
+        * capacity_cost_gbp
+        * QUARTERS_PER_YEAR
+        * levers.trust_capacity_adjustment_cost_years
+    )

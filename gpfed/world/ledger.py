@@ -40,6 +40,7 @@ class Purpose(StrEnum):
     CARE_MANAGEMENT = "care_management"
     LOCUM_PREMIUM = "locum_premium"
     TRUST_COSTS = "trust_costs"
+    TRUST_CAPACITY_CHANGE = "trust_capacity_change"
     INTEGRATED_CONTRACT = "integrated_contract"
     PAID_TWICE = "paid_twice"
     GMS_IN_CONTRACT = "gms_in_contract"

@@ -203,14 +203,19 @@ class TrustState:
         baseline_elective: expected elective admissions a quarter at the start, (areas, trusts).
         baseline_population: registered patients referring to each trust, by area, at the start
             (share weighted), (areas, trusts).
-        capacity: admissions a quarter a trust can treat.
+        capacity: admissions a quarter a trust can treat (it plans it each year).
         emergency_cost_gbp: variable cost of an emergency admission, £.
         elective_cost_gbp: variable cost of an elective admission, £.
-        fixed_cost_gbp: fixed cost a quarter per trust, £.
+        capacity_cost_gbp: running (fixed) cost a quarter of a unit of capacity, per trust, £.
         emergency_admissions: last quarter's emergency admissions per trust.
         elective_admissions: last quarter's elective admissions per trust.
         income_gbp: last quarter's income per trust.
         costs_gbp: last quarter's costs per trust.
+        paid_admissions_this_year: admissions paid for so far this year, per trust (activity
+            weighted by the share of its tariff value the trust was paid).
+        balance_at_year_start_gbp: each trust's ledger balance when the year began, £.
+        deficit_years: consecutive years each trust has ended in deficit.
+        under_intervention: whether the regulator has intervened in each trust.
     """
 
     baseline_emergency: np.ndarray
@@ -219,11 +224,15 @@ class TrustState:
     capacity: np.ndarray
     emergency_cost_gbp: float
     elective_cost_gbp: float
-    fixed_cost_gbp: np.ndarray
+    capacity_cost_gbp: np.ndarray
     emergency_admissions: np.ndarray = field(init=False)
     elective_admissions: np.ndarray = field(init=False)
     income_gbp: np.ndarray = field(init=False)
     costs_gbp: np.ndarray = field(init=False)
+    paid_admissions_this_year: np.ndarray = field(init=False)
+    balance_at_year_start_gbp: np.ndarray = field(init=False)
+    deficit_years: np.ndarray = field(init=False)
+    under_intervention: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         n = self.capacity.shape[0]
@@ -231,6 +240,33 @@ class TrustState:
         self.elective_admissions = self.baseline_elective.sum(axis=0)
         self.income_gbp = np.zeros(n)
         self.costs_gbp = np.zeros(n)
+        self.paid_admissions_this_year = np.zeros(n)
+        self.balance_at_year_start_gbp = np.zeros(n)
+        self.deficit_years = np.zeros(n, dtype=np.int64)
+        self.under_intervention = np.zeros(n, dtype=bool)
+
+    @property
+    def fixed_cost_gbp(self) -> np.ndarray:
+        """Running cost a quarter of each trust's capacity, £ (whatever its activity)."""
+        return self.capacity * self.capacity_cost_gbp
+
+    def paid_admissions(
+        self, emergency_tariff_gbp: float, elective_tariff_gbp: float
+    ) -> np.ndarray:
+        """Last quarter's admissions as paid for: activity x income / its value at tariff.
+
+        Under payment by results every admission is paid (less MRET's cut above the baseline);
+        under a block the income, and so the paid activity, stays at the block's whatever the
+        activity; capitation follows the referred population.
+        """
+        activity = self.emergency_admissions + self.elective_admissions
+        at_tariff = (
+            self.emergency_admissions * emergency_tariff_gbp
+            + self.elective_admissions * elective_tariff_gbp
+        )
+        return np.divide(
+            activity * self.income_gbp, at_tariff, out=np.zeros_like(activity), where=at_tariff > 0
+        )
 
     @property
     def spare_capacity(self) -> np.ndarray:

@@ -161,3 +161,72 @@ def test_direct_awards_happen_with_their_probability():
     prices = [Commissioner.award([A, B, C], RESERVE, lv, rng)[1] for _ in range(4000)]
     assert set(prices) == {90.0, RESERVE}
     assert prices.count(RESERVE) / len(prices) == pytest.approx(0.3, abs=0.03)
+
+
+# --- capacity ------------------------------------------------------------------------------------
+
+CAPACITY = np.array([1000.0, 1000.0, 1000.0])
+PAID = np.array([1000.0, 900.0, 1200.0])
+NOT_FROZEN = np.zeros(3, dtype=bool)
+
+
+def test_under_pbr_a_trust_plans_for_paid_activity_plus_the_spare_share():
+    lv = levers(
+        hospital_payment="pbr",
+        trust_spare_capacity_share=0.1,
+        trust_capacity_adjustment_per_year=1.0,
+        trust_capacity_change_cap_per_year=1.0,
+    )
+    np.testing.assert_allclose(
+        Trust.plan_capacity(CAPACITY, PAID, NOT_FROZEN, lv), PAID * 1.1, rtol=1e-12
+    )
+
+
+@pytest.mark.parametrize("payment", ["block", "capitation"])
+def test_where_volume_does_not_pay_a_trust_plans_for_no_spare_capacity(payment):
+    lv = levers(
+        hospital_payment=payment,
+        trust_spare_capacity_share=0.1,
+        trust_capacity_adjustment_per_year=1.0,
+        trust_capacity_change_cap_per_year=1.0,
+    )
+    np.testing.assert_allclose(Trust.plan_capacity(CAPACITY, PAID, NOT_FROZEN, lv), PAID)
+
+
+def test_a_blend_plans_for_spare_capacity_in_proportion_to_its_pbr_share():
+    lv = levers(
+        hospital_payment="blend",
+        blend_pbr_share=0.4,
+        trust_spare_capacity_share=0.1,
+        trust_capacity_adjustment_per_year=1.0,
+        trust_capacity_change_cap_per_year=1.0,
+    )
+    np.testing.assert_allclose(
+        Trust.plan_capacity(CAPACITY, PAID, NOT_FROZEN, lv), PAID * 1.04, rtol=1e-12
+    )
+
+
+def test_capacity_closes_part_of_the_gap_within_the_yearly_cap():
+    lv = levers(
+        hospital_payment="pbr",
+        trust_spare_capacity_share=0.0,
+        trust_capacity_adjustment_per_year=0.5,
+        trust_capacity_change_cap_per_year=0.08,
+    )
+    # Gaps 0, -100, +200: half of each, the last capped at 8% of 1,000.
+    np.testing.assert_allclose(
+        Trust.plan_capacity(CAPACITY, PAID, NOT_FROZEN, lv), [1000.0, 950.0, 1080.0]
+    )
+
+
+def test_a_frozen_trust_may_shrink_but_not_grow():
+    lv = levers(
+        hospital_payment="pbr",
+        trust_spare_capacity_share=0.0,
+        trust_capacity_adjustment_per_year=1.0,
+        trust_capacity_change_cap_per_year=1.0,
+    )
+    frozen = np.ones(3, dtype=bool)
+    np.testing.assert_allclose(
+        Trust.plan_capacity(CAPACITY, PAID, frozen, lv), [1000.0, 900.0, 1000.0]
+    )

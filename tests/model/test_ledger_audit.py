@@ -36,6 +36,7 @@ def audited_run(monkeypatch, quarters: int, **values) -> tuple[GPFedModel, list[
                 "area": state.area.copy(),
                 "effort": state.care_effort.copy(),
                 "vacancies": state.vacancies.copy(),
+                "trust_fixed_costs": model.trust_state.fixed_cost_gbp.copy(),
             }
         )
         original(model)
@@ -78,7 +79,7 @@ def test_core_payments_are_what_the_rules_say(monkeypatch, regime):
         assert paid(transfers, step, "practice_expenses") == pytest.approx(expenses, abs=1.0)
         trusts = model.trust_state
         costs = (
-            trusts.fixed_cost_gbp
+            quarter["trust_fixed_costs"]
             + trusts.emergency_cost_gbp * quarter["emergency"]
             + trusts.elective_cost_gbp * quarter["elective"]
         ).sum()

@@ -6,9 +6,11 @@ diabetes care (a pathway lot). It is capitated: the budget is a price per regist
 quarter, so it follows the covered lists. Each quarter, through the ledger:
 
 1. the commissioner pays the holder the budget less the outcome-linked share, and on top the
-   services the contract includes that GMS already pays for, ``omega (1 - core_definition)``
-   of the budget, booked as ``paid_twice``: the holder bears no cost for them because the
-   practices deliver them under GMS (none where GMS money is merged into the contract: then the
+   service lines of the contract's bundle that the covered practices already deliver and are
+   paid for under GMS, QOF or enhanced services and that are not defined as core, booked as
+   ``paid_twice`` (measured line by line from the service catalogue,
+   :mod:`gpfed.institutions.catalogue`): the holder bears no cost for them because the
+   practices deliver them already (none where GMS money is merged into the contract: then the
    commissioner pays the holder the covered practices' GMS and the holder pays the practices);
 2. the holder pays trusts the tariff for its patients' covered admissions, and the economy for
    community care, with a realised cost shock;
@@ -28,6 +30,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gpfed.institutions.catalogue import (
+    core_lines,
+    packaged_catalogue,
+    paid_twice_gbp_per_head_per_year,
+)
 from gpfed.institutions.risk_sharing import provider_retained_gbp
 from gpfed.parameters import Levers
 from gpfed.world.ledger import ECONOMY, Accounts, Ledger, Purpose
@@ -368,6 +375,29 @@ def _enforcement_tests(
     return population <= 0, achievement < levers.remedial_threshold, losing, now >= end
 
 
+def _paid_twice_gbp(rows: CoveredRows, state: PracticeState, levers: Levers) -> np.ndarray:
+    """Each contract's spend this quarter on lines its practices already deliver, not core, £.
+
+    A population contract buys its bundle for every registered patient, a pathway contract for
+    every diabetic patient.
+    """
+    catalogue = packaged_catalogue()
+    practice = rows.practice
+    delivered = state.services_delivered[practice]
+    if delivered.shape[1] != catalogue.n_lines:
+        # Practices whose deliveries were never drawn are paid for nothing twice.
+        return np.zeros(len(rows.contracts))
+    core = core_lines(catalogue, levers.core_definition)
+    lists = state.list_size[practice].astype(float)
+    per_head_per_year = np.where(
+        rows.population_lot,
+        paid_twice_gbp_per_head_per_year(delivered, catalogue, "population", core),
+        paid_twice_gbp_per_head_per_year(delivered, catalogue, "diabetes", core)
+        * state.diabetes_prevalence[practice],
+    )
+    return rows.per_contract(lists * per_head_per_year / QUARTERS_PER_YEAR)
+
+
 def _pay_contracts(
     rows: CoveredRows,
     population: np.ndarray,
@@ -390,9 +420,7 @@ def _pay_contracts(
     payer = accounts.commissioner[area]
     budget = rows.attribute("price_gbp_per_head_per_quarter") * population
     withheld = levers.outcome_payment_share * budget
-    overlap = _pence(
-        np.where(merged, 0.0, levers.gms_overlap_share * (1.0 - levers.core_definition) * budget)
-    )
+    overlap = _pence(np.where(merged, 0.0, _paid_twice_gbp(rows, state, levers)))
     contract_money = _pence(budget - withheld)
     gms = _pence(rows.per_contract(state.income_gbp[rows.practice]) * merged)
     ledger.pay(payer, holder, contract_money, Purpose.INTEGRATED_CONTRACT)

@@ -21,6 +21,7 @@ from gpfed.agents.patients import (
     starting_induced_demand,
 )
 from gpfed.agents.trust import Trust
+from gpfed.institutions.catalogue import delivered_lines, packaged_catalogue
 from gpfed.institutions.contract_terms import ContractBook
 from gpfed.institutions.gms import PhaseOuts, gms_income
 from gpfed.institutions.lots import ExpectedActivity, assign_localities, lot_baseline_per_head
@@ -70,6 +71,12 @@ def build_economy(params: Params, levers: Levers, streams: RandomStreams) -> Eco
     state = PracticeState.from_world(world)
     # Some posts are empty at the start: the practices seek more GPs than they have.
     state.gp_posts = state.gps / (1.0 - levers.initial_gp_vacancy_rate)
+    state.services_delivered = delivered_lines(
+        state.quality,
+        packaged_catalogue(),
+        streams["service_delivery"],
+        levers.service_delivery_quality_slope,
+    )
     n_areas, n_trusts = params.n_commissioners, world.n_trusts
     accounts = Accounts.layout(n_areas, world.n_practices, n_trusts)
     phase_outs = PhaseOuts()

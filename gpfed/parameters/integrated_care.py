@@ -182,12 +182,14 @@ PARAMETERS = [
         high=1,
     ),
     Parameter(
-        "gms_overlap_share",
-        0.03,
-        "share of contract value",
-        "Share of an integrated contract's services that GMS already pays for (omega).",
-        "[P] a lot is mostly hospital and community care; 3% of a population lot's budget is "
-        "~£16 per patient a year, about a tenth of GMS spend per patient (£136, IfG)",
+        "service_delivery_quality_slope",
+        0.4,
+        "probability per unit of quality",
+        "How much more likely a practice of higher quality is to deliver each GMS, QOF or "
+        "enhanced-service line of the service catalogue (drawn at the start): probability = "
+        "the line's share of practices delivering it + slope x (quality - 0.5).",
+        "[P] National Diabetes Audit 2012-13: each care process done for 87-96% of patients, "
+        "all of them for 59.9%, the best area four times the worst",
         GROUP,
         low=0,
         high=1,
@@ -195,9 +197,10 @@ PARAMETERS = [
     Parameter(
         "core_definition",
         0.0,
-        "share of the overlap",
-        "How tightly core GP services are defined: the share of the GMS overlap carved out of "
-        "integrated contracts (1: nothing paid twice).",
+        "share of overlapping lines",
+        "How tightly core GP services are defined: the share of the service-catalogue lines GMS, "
+        "QOF or enhanced services already pay for (highest value first) defined as core and "
+        "netted out of integrated contracts (1: nothing paid twice).",
         "King's Fund 2011: core services undefined (0)",
         GROUP,
         low=0,

@@ -219,13 +219,16 @@ class Levers:
     without a tender (commissioner discretion); otherwise the lot is tendered again.
     (achievement (0-1))
     """
-    gms_overlap_share: float
-    """Share of an integrated contract's services that GMS already pays for (omega). (share of
-    contract value)
+    service_delivery_quality_slope: float
+    """How much more likely a practice of higher quality is to deliver each GMS, QOF or
+    enhanced-service line of the service catalogue (drawn at the start): probability = the
+    line's share of practices delivering it + slope x (quality - 0.5). (probability per unit
+    of quality)
     """
     core_definition: float
-    """How tightly core GP services are defined: the share of the GMS overlap carved out of
-    integrated contracts (1: nothing paid twice). (share of the overlap)
+    """How tightly core GP services are defined: the share of the service-catalogue lines GMS,
+    QOF or enhanced services already pay for (highest value first) defined as core and
+    netted out of integrated contracts (1: nothing paid twice). (share of overlapping lines)
     """
     gms_merged_into_contract: bool
     """GMS money of covered practices is merged into population contracts (the holder pays

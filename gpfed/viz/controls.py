@@ -39,7 +39,7 @@ _SLIDER_NOTCHES = 100
 def lever_label(parameter: Parameter) -> str:
     """The control's label: the parameter's name in words, with its unit unless the name says it.
 
-    Example: ``core_definition`` gives ``"core definition (share of the overlap)"`` and
+    Example: ``core_definition`` gives ``"core definition (share of overlapping lines)"`` and
     ``federation_incentive_gbp_per_patient_per_year`` gives
     ``"federation incentive £ per patient per year"``.
     """

@@ -34,7 +34,9 @@ class PracticeState:
     ``federation_quarters`` in it; ``gms_notices`` counts remedial notices under the GMS quality
     floor; ``care_effort`` is the care-management effort (0-1) the practice chose this quarter;
     ``quality_base`` and ``reference_workload_per_gp`` are its quality and patients per GP at the
-    start, which its quality moves from (:mod:`gpfed.agents.quality`).
+    start, which its quality moves from (:mod:`gpfed.agents.quality`); ``services_delivered``
+    marks the service-catalogue lines it already delivers and is paid for (one column per line
+    of :func:`gpfed.institutions.catalogue.packaged_catalogue`; none until the model draws them).
     """
 
     is_open: np.ndarray
@@ -67,9 +69,11 @@ class PracticeState:
     quality_base: np.ndarray = field(init=False)
     reference_workload_per_gp: np.ndarray = field(init=False)
     gp_posts: np.ndarray = field(init=False)
+    services_delivered: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         n = len(self.list_size)
+        self.services_delivered = np.zeros((n, 0), dtype=bool)
         self.federation = np.full(n, NO_FEDERATION, dtype=np.int64)
         self.federation.flags.writeable = False
         self._members: dict[int, set[int]] = {}

@@ -25,6 +25,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from gpfed.institutions.catalogue import packaged_catalogue
 from gpfed.institutions.contract_terms import (
     Contract,
     ContractBook,
@@ -43,7 +44,6 @@ levers = levers_with(
         "diabetes_care_gbp_per_diabetic_per_year": 40.0,
         "diabetes_excess_admission_risk": 1.0,
         "outcome_payment_share": 0.05,
-        "gms_overlap_share": 0.1,
         "core_definition": 0.25,
         "admissions_target_reduction": 0.2,
         "holder_cost_sd": 0.0,
@@ -63,6 +63,21 @@ levers = levers_with(
 )
 
 
+CATALOGUE = packaged_catalogue()
+
+
+def population_overlap_gbp_per_head_per_year(n_core: int) -> float:
+    """Value of the population bundle's overlapping lines less the n_core most valuable."""
+    lines = CATALOGUE.lines("population")
+    values = np.sort(CATALOGUE.gbp_per_head_per_year[lines[CATALOGUE.overlapping[lines]]])[::-1]
+    return float(values[n_core:].sum())
+
+
+# core_definition 0.25 of the six overlapping population lines: one (the most valuable) is core.
+# Practice 0 (1,000 patients) is paid for the other five again, a quarter of a year's worth.
+PAID_TWICE = float(np.rint(1000 * population_overlap_gbp_per_head_per_year(1) / 4 * 100) / 100)
+
+
 def make_world(emergency=(10, 35, 20)):
     n = 3
     state = practice_state(
@@ -77,6 +92,10 @@ def make_world(emergency=(10, 35, 20)):
         elective_admissions=np.array([6, 14, 10]),
         income_gbp=np.array([5000.0, 15000.0, 8000.0]),  # this quarter's GMS
     )
+    # Practice 0 already delivers every catalogue line GMS, QOF or enhanced services pay for;
+    # practices 1 and 2 deliver none.
+    state.services_delivered = np.zeros((n, CATALOGUE.n_lines), dtype=bool)
+    state.services_delivered[0] = CATALOGUE.overlapping
     trusts = trust_state(np.zeros((2, 2)), np.zeros((2, 2)), np.ones((2, 2)), capacity=100.0)
     accounts, ledger = accounts_and_ledger(n_commissioners=2, n_practices=n, n_trusts=2)
     federation = ledger.open_account("federation")
@@ -278,26 +297,26 @@ def test_settle_base_case_by_hand():
     world.book.add(contract)
     spend = settle(world, levers())
     ledger, accounts = world.ledger, world.accounts
-    assert spend == pytest.approx([102_500.0, 0.0])
+    assert spend == pytest.approx([95_000.0 + PAID_TWICE, 0.0])
     assert ledger.totals_by_purpose() == pytest.approx(
         {
             "integrated_contract": 95_000.0,
-            "paid_twice": 7_500.0,
+            "paid_twice": PAID_TWICE,
             "integrated_hospital_care": 55_000.0,
             "integrated_community_care": 40_000.0,
             "outcome_payment": 2_500.0,
             "risk_share": 2_500.0,
         }
     )
-    assert ledger.balance_gbp(accounts.commissioner) == pytest.approx([-102_500.0, 0.0])
-    assert ledger.balance_gbp(world.federation) == pytest.approx(7_500.0)
+    assert ledger.balance_gbp(accounts.commissioner) == pytest.approx([-95_000.0 - PAID_TWICE, 0.0])
+    assert ledger.balance_gbp(world.federation) == pytest.approx(PAID_TWICE)
     assert ledger.balance_gbp(accounts.trust) == pytest.approx([34_000.0, 21_000.0])
     assert world.trusts.income_gbp == pytest.approx([34_000.0, 21_000.0])
     assert ledger.balance_gbp(ECONOMY) == pytest.approx(40_000.0)
     assert ledger.balance_gbp(TREASURY) == 0.0
     assert ledger.total_pence() == 0
     assert contract.achievements == pytest.approx([0.5])
-    assert contract.result_gbp == pytest.approx(7_500.0)
+    assert contract.result_gbp == pytest.approx(PAID_TWICE)
     assert contract.status == "active"
 
 
@@ -327,20 +346,35 @@ def test_settle_spend_is_by_area_and_adds_up_over_contracts():
     world.book.add(make_contract(world.federation))
     world.book.add(diabetes_contract(world.federation, 1))
     both = settle(world, levers())
-    assert alone[0] == pytest.approx([102_500.0, 0.0])
+    assert alone[0] == pytest.approx([95_000.0 + PAID_TWICE, 0.0])
     assert alone[1][0] == 0.0 < alone[1][1]
     assert both == pytest.approx(alone[0] + alone[1])
 
 
-@pytest.mark.parametrize("core_definition", [0.0, 0.25, 1.0])
-def test_paid_twice_is_omega_times_the_uncarved_overlap_of_the_budget(core_definition):
+@pytest.mark.parametrize(("core_definition", "n_core"), [(0.0, 0), (0.25, 1), (0.5, 3), (1.0, 6)])
+def test_paid_twice_is_the_delivered_lines_not_defined_as_core(core_definition, n_core):
     world = make_world()
     world.book.add(make_contract(world.federation))
     settle(world, levers(core_definition=core_definition))
     totals = world.ledger.totals_by_purpose()
-    expected = 0.1 * (1.0 - core_definition) * 100_000.0
-    assert totals.get("paid_twice", 0.0) == pytest.approx(expected)
+    expected = 1000 * population_overlap_gbp_per_head_per_year(n_core) / 4
+    assert totals.get("paid_twice", 0.0) == pytest.approx(expected, abs=0.01)
+    assert (expected > 0) == (core_definition < 1.0)
     assert "gms_in_contract" not in totals
+
+
+def test_a_pathway_contract_pays_twice_per_diabetic_patient():
+    # Practice 2 (2,000 patients, 10% diabetic) now delivers every overlapping line too.
+    world = make_world()
+    world.state.services_delivered[2] = CATALOGUE.overlapping
+    world.book.add(
+        make_contract(world.federation, kind="diabetes", area=1, practices=np.array([2]))
+    )
+    settle(world, levers(core_definition=0.0))
+    lines = CATALOGUE.lines("diabetes")
+    overlap = CATALOGUE.gbp_per_head_per_year[lines[CATALOGUE.overlapping[lines]]].sum()
+    expected = 2000 * 0.1 * overlap / 4
+    assert world.ledger.totals_by_purpose()["paid_twice"] == pytest.approx(expected, abs=0.01)
 
 
 def test_merged_gms_pays_nothing_twice_and_passes_gms_through():
@@ -375,15 +409,18 @@ def test_outcome_payment_scales_with_achievement(practice_1_emergency, achieveme
 
 
 def test_alliance_trust_partner_takes_its_share_of_the_result():
-    # The base result 7,500: half (3,750) goes to the alliance's trust, trust 1.
+    # The base result (what was paid twice): half goes to the alliance's trust, trust 1.
     world = make_world()
     contract = make_contract(world.federation, holder="alliance", trust=1)
     world.book.add(contract)
     settle(world, levers())
-    assert world.ledger.totals_by_purpose()["alliance_share"] == pytest.approx(3_750.0)
-    assert contract.result_gbp == pytest.approx(3_750.0)
-    assert world.ledger.balance_gbp(world.federation) == pytest.approx(3_750.0)
-    assert world.ledger.balance_gbp(world.accounts.trust[1]) == pytest.approx(21_000.0 + 3_750.0)
+    half = PAID_TWICE / 2
+    assert world.ledger.totals_by_purpose()["alliance_share"] == pytest.approx(half, abs=0.01)
+    assert contract.result_gbp == pytest.approx(half, abs=0.01)
+    assert world.ledger.balance_gbp(world.federation) == pytest.approx(half, abs=0.01)
+    assert world.ledger.balance_gbp(world.accounts.trust[1]) == pytest.approx(
+        21_000.0 + half, abs=0.01
+    )
     assert world.ledger.total_pence() == 0
 
 
@@ -472,9 +509,9 @@ def test_expiry_with_retention_renews_the_contract():
     ("holder", "loss_so_far", "handed_back"),
     [
         # The hand-back line: 0.1 x a year's value (4 x £25 x 4,000) = 40,000. This quarter
-        # adds 7,500.
-        ("trust", -50_000.0, True),  # -42,500
-        ("trust", -45_000.0, False),  # -37,500
+        # adds what it pays twice.
+        ("trust", -50_000.0, True),
+        ("trust", -39_900.0 - PAID_TWICE, False),  # -39,900 after this quarter
         ("entrant", -50_000.0, True),
         ("federation", -50_000.0, False),  # federations hand back when they cannot pay
     ],
@@ -491,7 +528,7 @@ def test_hand_back_of_a_losing_trust_contract(holder, loss_so_far, handed_back):
     )
     world.book.add(contract)
     settle(world, levers())
-    assert contract.result_gbp == pytest.approx(loss_so_far + 7_500.0)
+    assert contract.result_gbp == pytest.approx(loss_so_far + PAID_TWICE)
     assert contract.status == ("handed_back" if handed_back else "active")
     assert world.book.events["handed_back"] == int(handed_back)
     assert world.ledger.total_pence() == 0

@@ -61,7 +61,7 @@ def test_slider_steps_are_one_two_five(low, high, step):
 
 
 def test_labels_carry_the_unit_unless_the_name_says_it():
-    assert lever_label(SPEC["core_definition"]) == "core definition (share of the overlap)"
+    assert lever_label(SPEC["core_definition"]) == "core definition (share of overlapping lines)"
     label = lever_label(SPEC["federation_incentive_gbp_per_patient_per_year"])
     assert label == "federation incentive £ per patient per year"
     assert lever_label(SPEC["quality_weight"]) == "quality weight"

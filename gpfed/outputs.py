@@ -83,6 +83,10 @@ METRICS: dict[str, str] = {
     "contract_terminations": "integrated contracts terminated this quarter",
     "contract_expiries": "integrated contracts expired this quarter",
     "contract_quality_mean": "mean quality promised by the holders of contracts in force (0-1)",
+    "tenders_started": "procurements commissioners started this quarter",
+    "tenders_decided": "procurements decided this quarter (tendered lots)",
+    "tenders_failed": "procurements decided this quarter with no contract let (no acceptable bid)",
+    "tender_bids": "bids made this quarter (tendered lots and opt-in offers)",
     "paid_twice_gbp": "spend on integrated contracts for services GMS already pays for, this "
     "quarter, £",
     "risk_share_transfers_gbp": "money moved between commissioners and holders by risk sharing "
@@ -197,6 +201,10 @@ FLOWS = {
     "paid_twice_gbp",
     "risk_share_transfers_gbp",
     "federation_payments_gbp",
+    "tenders_started",
+    "tenders_decided",
+    "tenders_failed",
+    "tender_bids",
 }
 
 
@@ -226,6 +234,7 @@ def compute_metrics(
     federation_counts: Mapping[str, int],
     exits: Mapping[str, int] | None,
     workforce: WorkforceFlows,
+    tenders: Mapping[str, int],
 ) -> dict[str, float]:
     """Every series in :data:`METRICS` for the current state; flows NaN when ``exits`` is None.
 
@@ -240,6 +249,7 @@ def compute_metrics(
         federation_counts: practices that ``left``, ``joined`` and ``founded`` this quarter.
         exits: ``closures`` and ``mergers`` this quarter; None at the start.
         workforce: GPs who left and joined this quarter.
+        tenders: procurements ``started``, ``decided`` and ``failed`` and ``bids`` this quarter.
     """
     is_open = state.is_open
     lists = state.list_size[is_open].astype(float)
@@ -307,6 +317,10 @@ def compute_metrics(
         "contract_handbacks": contracts.events["handed_back"],
         "contract_terminations": contracts.events["terminated"],
         "contract_expiries": contracts.events["expired"],
+        "tenders_started": tenders["started"],
+        "tenders_decided": tenders["decided"],
+        "tenders_failed": tenders["failed"],
+        "tender_bids": tenders["bids"],
         "paid_twice_gbp": paid.get(Purpose.PAID_TWICE, 0.0),
         "risk_share_transfers_gbp": paid.get(Purpose.RISK_SHARE, 0.0),
         "federation_payments_gbp": sum(

@@ -48,7 +48,9 @@ def test_scenario_builds_runs_and_conserves_money(name):
     assert len(frame) == 13
     assert frame["practices_open"].iloc[-1] > 0
     if model.levers.gp_contract_regime != "gms":
-        assert frame["contract_awards"].sum() > 0, "the policy change should let contracts"
+        # A procurement takes five quarters from notice to award; an opt-in is let at once.
+        started = frame["tenders_started"].sum() + frame["contract_awards"].sum()
+        assert started > 0, "the policy change should start procurements or let contracts"
 
 
 @pytest.mark.slow

@@ -14,8 +14,10 @@ Decisions (class methods, vectorised over federations; override in a subclass an
 - :meth:`Federation.opt_in`: offer its members for the optional contract, by expected margin
   less a risk-aversion term;
 - :meth:`Federation.use_right_of_return`: leave an opt-in contract that keeps losing money;
-- :meth:`Federation.decide_bids` and :meth:`Federation.price_bid` (from
-  :class:`~gpfed.agents.holders.CostBidder`): bid alone or allied, at what price.
+- :meth:`Federation.choose_bid_form`: bid alone where it can carry the risk, else ask the lot's
+  main trust for an alliance (an ICO);
+- :meth:`Federation.price_bid` and :meth:`Federation.adapt_markup` (from
+  :class:`~gpfed.agents.holders.CostBidder`): at what price, or not at all; the markup it learns.
 """
 
 from __future__ import annotations
@@ -229,9 +231,20 @@ class Federation(CostBidder, Agent):
         return right_of_return & (losing_quarters >= levers.right_of_return_quarters)
 
     @classmethod
-    def decide_bids(cls, levers: Levers) -> tuple[bool, bool]:
-        """Whether an eligible federation bids alone, and allied with the lot's main trust (ICO)."""
-        return True, bool(levers.alliances_may_bid)
+    def choose_bid_form(cls, can_carry_alone: bool, levers: Levers) -> str | None:
+        """How it bids: alone if it can bear the risk, else allied (asking), else not at all.
+
+        ``"alone"`` if it can bear a worst-case year alone, else ``"allied"`` where alliances
+        may bid (it asks the lot's main trust to share the risk), else None (no bid).
+
+        Args:
+            can_carry_alone: whether it could bear the worst-case yearly loss of the contract on
+                its own (:func:`~gpfed.agents.holders.can_carry`).
+            levers: levers in force.
+        """
+        if can_carry_alone:
+            return "alone"
+        return "allied" if levers.alliances_may_bid else None
 
     # --- membership (applied by the model) ----------------------------------------------------
     def add(self, practice: int) -> None:

@@ -10,21 +10,19 @@ reserve price.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
+from gpfed.institutions.risk_sharing import yearly_retained_risk_gbp
 from gpfed.parameters import Levers
 from gpfed.world.units import QUARTERS_PER_YEAR
 
 CAPACITY_REFERENCE_PATIENTS = 100_000
 """A federation of this list has coordination capacity 1."""
-TRUST_QUALITY = 0.5
-"""[P] Quality a trust brings to a bid before coordination capacity."""
-
-Bidder = tuple[str, "int | None", "int | None", float, float, float, float]
-"""A potential bidder: holder kind, federation id, trust, coordination capacity, integration
-saving at that capacity, quality promised, cost factor."""
+WORST_CASE_SDS = 2.33
+"""A yearly loss this many SDs deep (the 99th percentile of a normal result) is the worst case a
+bidder must be able to bear to bid on its own."""
 
 
 def federation_capacity(list_size: float | np.ndarray) -> float | np.ndarray:
@@ -85,152 +83,182 @@ def holder_cost_sd_share(
     return np.sqrt(levers.holder_cost_sd**2 + chance**2)
 
 
-def cost_based_bid(
-    baseline_gbp_per_quarter: float,
-    emergency_share: float,
-    reserve_gbp_per_quarter: float,
-    saving: float,
-    cost_efficiency: float,
-    markup: float,
-    levers: Levers,
-    rng: np.random.Generator,
-) -> float | None:
-    """A bid's price per quarter, or None if the bidder's expected cost is not within the reserve.
+@dataclass(frozen=True)
+class Bidder:
+    """A potential bidder for a lot, as it stands at the tender.
 
-    Args:
+    Attributes:
+        holder: ``"federation"``, ``"trust"``, ``"alliance"`` or ``"entrant"``.
+        federation: unique id of the federation (alone or allied), if any.
+        trust: the trust (alone or allied), if any.
+        capacity: its coordination capacity.
+        saving: the integration saving it expects at that capacity (of emergency spend).
+        quality: quality it promises (0-1).
+        cost_factor: its expected cost relative to the lot's baseline, before integration.
+        loss_capacity_gbp: what it can lose in a year (a federation: its reserves and its
+            members' yearly profit; a trust: a year of its running cost; an entrant: a year
+            of the lot's value); an alliance's federation part.
+        trust_loss_capacity_gbp: an alliance's trust partner's.
+        effort_saving: share of the lot's baseline it expects its members' care effort to save
+            (a federation or alliance holding the contract: its members keep part of what they
+            save, :func:`gpfed.model.incentives.anticipated_effort_saving`); 0 for others.
+        achievement: the share of the outcome target it expects to meet (0-1).
+    """
+
+    holder: str
+    federation: int | None
+    trust: int | None
+    capacity: float
+    saving: float
+    quality: float
+    cost_factor: float
+    loss_capacity_gbp: float
+    trust_loss_capacity_gbp: float = 0.0
+    effort_saving: float = 0.0
+    achievement: float = 0.0
+
+
+@dataclass(frozen=True)
+class LotTerms:
+    """What every bidder knows of a lot.
+
+    Attributes:
         baseline_gbp_per_quarter: what the commissioner spends now on the lot's care.
         emergency_share: share of that baseline spent on emergency admissions.
         reserve_gbp_per_quarter: the reserve price (the lot's budget).
-        saving: the integration saving the bidder expects at its coordination capacity.
-        cost_efficiency: the bidder's cost factor.
-        markup: the markup over cost, given the number of bidders.
-        levers: levers in force (``holder_cost_sd``).
-        rng: the tenders stream (one draw a bid).
+        result_sd_gbp_per_year: SD of the yearly result a holder keeps under the contract's
+            risk-sharing terms (its cost shock and its patients' chance variation), £.
+        bid_cost_gbp: what preparing a bid costs, £.
+        contract_quarters: the contract's length.
+        outcome_share: share of the price withheld and paid by achievement of the target.
     """
-    noise = rng.lognormal(-(levers.holder_cost_sd**2) / 2, levers.holder_cost_sd)
-    cost = baseline_gbp_per_quarter * cost_efficiency * noise * (1.0 - saving * emergency_share)
-    if cost >= reserve_gbp_per_quarter:
-        return None
-    return min(cost * (1.0 + markup), reserve_gbp_per_quarter)
+
+    baseline_gbp_per_quarter: float
+    emergency_share: float
+    reserve_gbp_per_quarter: float
+    result_sd_gbp_per_year: float
+    bid_cost_gbp: float
+    contract_quarters: int
+    outcome_share: float = 0.0
 
 
-class BidderFacts:
-    """What each potential bidder brings to a bid, read once a tender round.
+def result_sd_gbp_per_year(
+    population: float, reserve_gbp_per_quarter: float, levers: Levers
+) -> float:
+    """SD of the yearly result a holder of a lot keeps under the risk-sharing terms, £."""
+    patients = max(population, 1.0)
+    per_head = reserve_gbp_per_quarter / patients
+    share = holder_cost_sd_share(np.array([patients]), per_head, levers)
+    return float(yearly_retained_risk_gbp(share, per_head, levers)[0]) * patients
 
-    Awards change neither lists nor quality, so a round reads them once instead of once per lot.
-    A bidder is (holder kind, federation id, trust, coordination capacity, integration saving at
-    that capacity, quality promised, cost factor).
 
-    Args:
-        ids: the federations' unique ids.
-        lists: their pooled lists (patients; integer sums held as floats, exact below 2**53).
-        federation_quality: a federation's list-weighted member quality, by unique id (read
-            when first needed).
-        levers: levers in force.
+def risk_shares(bidder: Bidder, levers: Levers) -> tuple[float, float]:
+    """Shares of the holder's result the bidder and (for an alliance) its trust partner bear."""
+    if bidder.holder == "alliance":
+        return 1.0 - levers.ico_trust_risk_share, levers.ico_trust_risk_share
+    return 1.0, 0.0
+
+
+def risk_premium_gbp_per_year(bidder: Bidder, sd_gbp_per_year: float, levers: Levers) -> float:
+    """What bearing the contract's risk costs the bidder a year: r (share x SD)^2 / 2W per party.
+
+    A mean-variance certainty equivalent with absolute risk aversion r / W: the same risk weighs
+    more on a bidder that can lose less.
+    """
+    own, partner = risk_shares(bidder, levers)
+    r = levers.bidder_risk_aversion
+    premium = r * (own * sd_gbp_per_year) ** 2 / (2.0 * max(bidder.loss_capacity_gbp, 1.0))
+    if partner > 0:
+        premium += (
+            r * (partner * sd_gbp_per_year) ** 2 / (2.0 * max(bidder.trust_loss_capacity_gbp, 1.0))
+        )
+    return premium
+
+
+def can_carry(bidder: Bidder, sd_gbp_per_year: float, levers: Levers) -> bool:
+    """Whether every party to the bid could bear its share of a worst-case yearly loss."""
+    own, partner = risk_shares(bidder, levers)
+    worst = WORST_CASE_SDS * sd_gbp_per_year
+    return own * worst <= bidder.loss_capacity_gbp and partner * worst <= (
+        bidder.trust_loss_capacity_gbp if partner > 0 else np.inf
+    )
+
+
+@dataclass
+class BidderRecord:
+    """What a bidder has learned from the tenders it entered.
 
     Attributes:
-        list_size: each federation's pooled list, by unique id.
+        markup: its markup over expected cost now.
+        bids: tenders it has bid in.
+        wins: tenders it has won.
     """
 
-    def __init__(
-        self,
-        ids: np.ndarray,
-        lists: np.ndarray,
-        federation_quality: Callable[[int], float],
-        levers: Levers,
-    ) -> None:
-        trust_capacity = levers.trust_coordination_capacity
-        capacity = federation_capacity(lists)
-        allied = capacity + trust_capacity
+    markup: float
+    bids: int = 0
+    wins: int = 0
 
-        def by_id(values: np.ndarray) -> dict[int, float]:
-            return dict(zip(ids.tolist(), values.tolist(), strict=True))
-
-        self.list_size = by_id(lists.astype(np.int64))
-        self._quality_of = federation_quality
-        self._capacity = (by_id(capacity), by_id(allied))
-        self._saving = (
-            by_id(integration_saving(capacity, levers)),
-            by_id(integration_saving(allied, levers)),
-        )
-        self._reach = (by_id(1.0 - np.exp(-capacity)), by_id(1.0 - np.exp(-allied)))
-        self._federation_bidders: dict[int, tuple[Bidder, Bidder]] = {}
-        saving = float(integration_saving(trust_capacity, levers))
-        reach = 1.0 - np.exp(-trust_capacity)
-        self._trust = (trust_capacity, saving, 0.5 * TRUST_QUALITY + 0.5 * reach, 1.0)
-        self.entrant: Bidder = (
-            "entrant",
-            None,
-            None,
-            trust_capacity,
-            saving,
-            0.5 * levers.entrant_quality + 0.5 * reach,
-            levers.entrant_cost_efficiency,
-        )
-
-    def federation(self, federation: int, main_trust: int) -> tuple[Bidder, Bidder]:
-        """The federation (unique id) bidding alone, and allied with ``main_trust``."""
-        if federation not in self._federation_bidders:
-            quality = self._quality_of(federation)
-            allied_quality = (quality + TRUST_QUALITY) / 2
-            self._federation_bidders[federation] = (
-                (
-                    "federation",
-                    federation,
-                    None,
-                    self._capacity[0][federation],
-                    self._saving[0][federation],
-                    np.float64(0.5 * quality + 0.5 * self._reach[0][federation]),
-                    1.0,
-                ),
-                (
-                    "alliance",
-                    federation,
-                    None,
-                    self._capacity[1][federation],
-                    self._saving[1][federation],
-                    np.float64(0.5 * allied_quality + 0.5 * self._reach[1][federation]),
-                    1.0,
-                ),
-            )
-        alone, allied = self._federation_bidders[federation]
-        return alone, (*allied[:2], main_trust, *allied[3:])
-
-    def trust(self, main_trust: int) -> Bidder:
-        """The lot's main trust bidding alone."""
-        return ("trust", None, main_trust, *self._trust)
+    @property
+    def win_chance(self) -> float:
+        """Its chance of winning as it reckons it: (wins + 1) / (bids + 2), a half at first."""
+        return (self.wins + 1) / (self.bids + 2)
 
 
 class CostBidder:
-    """Bidders that price a lot at their own expected cost plus the markup (a mixin).
+    """Bidders that price a lot at their own expected cost plus risk premium and markup (a mixin).
 
-    Federations (alone or allied) and trusts bid this way; override :meth:`price_bid` in a
-    subclass to try a strategic rule.
+    Federations (alone or allied), trusts and outside entrants bid this way; override
+    :meth:`price_bid` or :meth:`adapt_markup` in a subclass to try another rule.
     """
 
     @classmethod
     def price_bid(
         cls,
-        baseline_gbp_per_quarter: float,
-        emergency_share: float,
-        reserve_gbp_per_quarter: float,
-        saving: float,
-        markup: float,
+        bidder: Bidder,
+        lot: LotTerms,
+        record: BidderRecord,
         levers: Levers,
         rng: np.random.Generator,
     ) -> float | None:
         """Price per quarter of a bid, or None to stay out.
 
-        The bidder's expected cost of the lot at its coordination capacity, at the markup
-        (:func:`cost_based_bid`, cost factor 1).
+        Expected cost = baseline x cost factor x noise x (1 - saving x emergency share - the
+        saving it expects of its members' effort); the
+        floor adds the risk premium (:func:`risk_premium_gbp_per_year`, a quarter of it) and
+        grosses up for the outcome pay it expects to miss (it is paid ``1 - s (1 - a)`` of its
+        price, s the outcome share, a the achievement it expects); the price adds the learned
+        markup on cost, likewise grossed up, capped at the reserve. It stays out when the
+        floor is not below the reserve, or when its learned chance of winning times the profit
+        over the contract (price less floor) does not beat the bid cost.
+
+        Args:
+            bidder: who bids.
+            lot: what it knows of the lot.
+            record: what it has learned from past tenders.
+            levers: levers in force (``holder_cost_sd`` for its cost estimate's noise).
+            rng: the tenders stream (one draw a bidder).
         """
-        return cost_based_bid(
-            baseline_gbp_per_quarter,
-            emergency_share,
-            reserve_gbp_per_quarter,
-            saving,
-            1.0,
-            markup,
-            levers,
-            rng,
+        sd = levers.holder_cost_sd
+        noise = rng.lognormal(-(sd**2) / 2, sd)
+        cost = (
+            lot.baseline_gbp_per_quarter
+            * bidder.cost_factor
+            * noise
+            * (1.0 - bidder.saving * lot.emergency_share - bidder.effort_saving)
         )
+        paid_share = 1.0 - lot.outcome_share * (1.0 - bidder.achievement)
+        premium = risk_premium_gbp_per_year(bidder, lot.result_sd_gbp_per_year, levers)
+        floor = (cost + premium / QUARTERS_PER_YEAR) / paid_share
+        if floor >= lot.reserve_gbp_per_quarter:
+            return None
+        price = min(floor + record.markup * cost / paid_share, lot.reserve_gbp_per_quarter)
+        expected_profit = record.win_chance * (price - floor) * paid_share * lot.contract_quarters
+        if expected_profit <= lot.bid_cost_gbp:
+            return None
+        return price
+
+    @classmethod
+    def adapt_markup(cls, markup: float, won: bool, levers: Levers) -> float:
+        """The markup for its next bid: raised by ``bid_markup_step`` after a win, else lowered."""
+        step = levers.bid_markup_step
+        return float(min(markup * (1.0 + step) if won else markup * (1.0 - step), 1.0))

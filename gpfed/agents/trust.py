@@ -10,8 +10,10 @@ Decisions (class methods; override in a subclass and pass it as ``GPFedModel(tru
 - :meth:`Trust.plan_capacity`: each year, move capacity toward the activity it expects to be
   paid for plus the spare capacity payment per episode makes worth holding (PbR pays for the
   volume spare beds draw in; a block or capitation does not);
-- :meth:`Trust.decide_bid` and :meth:`Trust.price_bid` (from
-  :class:`~gpfed.agents.holders.CostBidder`): bid alone for a lot, and at what price.
+- :meth:`Trust.choose_bid_form`: ally with a federation that asks, bid alone, or stay out (a
+  trust is in at most one bid for a lot: it never bids against its own alliance);
+- :meth:`Trust.price_bid` and :meth:`Trust.adapt_markup` (from
+  :class:`~gpfed.agents.holders.CostBidder`): at what price, or not at all; the markup it learns.
 """
 
 from __future__ import annotations
@@ -116,6 +118,22 @@ class Trust(CostBidder, NodeAgent):
         return capacity + np.where(frozen, np.minimum(change, 0.0), change)
 
     @classmethod
-    def decide_bid(cls, levers: Levers) -> bool:
-        """Whether the lot's main trust bids alone (where trusts may bid)."""
-        return bool(levers.trusts_may_bid)
+    def choose_bid_form(
+        cls, asking_lists: np.ndarray, can_carry_alone: bool, levers: Levers
+    ) -> tuple[str | None, int | None]:
+        """How the lot's main trust takes part: allied, alone or not at all.
+
+        ``("allied", k)`` with the k-th federation that asked (the largest list: the most
+        coordination capacity), else ``("alone", None)`` where trusts may bid and it can bear
+        the risk, else ``(None, None)``.
+
+        Args:
+            asking_lists: lists of the federations asking it to ally, in the order they asked.
+            can_carry_alone: whether it could bear the worst-case yearly loss on its own.
+            levers: levers in force.
+        """
+        if len(asking_lists):
+            return "allied", int(np.argmax(asking_lists))
+        if levers.trusts_may_bid and can_carry_alone:
+            return "alone", None
+        return None, None

@@ -482,7 +482,10 @@ def _pay_contracts(
         trust_part = _pence(levers.ico_trust_risk_share * net[alliance])
         ledger.settle(holder[alliance], accounts.trust[trust], trust_part, Purpose.ALLIANCE_SHARE)
         net[alliance] -= trust_part
-    variance_share = np.divide(variance, budget, out=np.zeros_like(variance), where=budget > 0)
+    # A budget below a penny is none: a subnormal one would overflow the division.
+    variance_share = np.divide(
+        variance, budget, out=np.zeros_like(variance), where=budget >= 1.0 / PENCE_PER_GBP
+    )
     return achievement, net, spend, variance_share
 
 

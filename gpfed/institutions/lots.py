@@ -44,6 +44,7 @@ class Lot:
         expected_emergency: covered emergency admissions expected a quarter without integration
             (the outcome target's baseline).
         federation: unique id of the opting-in federation (optional regime), else None.
+        elective_share: share of the baseline spent on elective admissions.
     """
 
     kind: str
@@ -53,6 +54,7 @@ class Lot:
     emergency_share: float
     expected_emergency: float
     federation: int | None = None
+    elective_share: float = 0.0
 
     def reserve_gbp_per_quarter(self, levers: Levers) -> float:
         """The budget and reserve price: baseline less the savings target."""
@@ -116,7 +118,7 @@ def main_trusts(state: PracticeState, n_trusts: int, lots: list[Lot]) -> np.ndar
     return np.argmax(referred.reshape(len(lots), n_trusts), axis=1)
 
 
-def _lots(
+def lots_of(
     state: PracticeState,
     levers: Levers,
     kind: str,
@@ -166,6 +168,7 @@ def _lots(
                 emergency_share_of(hospital_e, total),
                 float(target[start:end].sum()),
                 federations[k] if federations is not None else None,
+                emergency_share_of(hospital_el, total),
             )
         )
         start = end
@@ -188,7 +191,7 @@ def optional_lots(
     """
     groups = [members for _, members in offering]
     ids = [federation for federation, _ in offering]
-    return _lots(state, levers, "population", groups, expected, ids)
+    return lots_of(state, levers, "population", groups, expected, ids)
 
 
 def tendered_lots(
@@ -197,6 +200,7 @@ def tendered_lots(
     coverage: np.ndarray,
     locality: np.ndarray,
     expected: ExpectedActivity,
+    pending: np.ndarray | None = None,
 ) -> list[Lot]:
     """Each locality's uncovered open practices, then (with pathway lots) a diabetes lot per area.
 
@@ -206,11 +210,15 @@ def tendered_lots(
         coverage: each practice's contract id, or ``NO_CONTRACT``.
         locality: each practice's locality.
         expected: expected activity per practice (see :data:`ExpectedActivity`).
+        pending: practices already in a procurement in progress (left out), if any.
     """
-    free = np.flatnonzero(state.is_open & (coverage == NO_CONTRACT))
-    lots = _lots(state, levers, "population", _grouped(free, locality[free]), expected)
+    free_mask = state.is_open & (coverage == NO_CONTRACT)
+    if pending is not None:
+        free_mask &= ~pending
+    free = np.flatnonzero(free_mask)
+    lots = lots_of(state, levers, "population", _grouped(free, locality[free]), expected)
     if levers.pathway_lots:
-        lots += _lots(state, levers, "diabetes", _grouped(free, state.area[free]), expected)
+        lots += lots_of(state, levers, "diabetes", _grouped(free, state.area[free]), expected)
     return lots
 
 

@@ -15,8 +15,8 @@ Eligible bidders are federations of at least ``bidder_min_population`` with no c
 members in the lot, federation-trust alliances (ICOs) where allowed, the lot's main trust where
 trusts may bid, and an outside entrant where allowed. Score = w_q quality + (1 - w_q) p_min / p,
 plus the own-federation bias of a merged commissioner-provider for bids by federations alone.
-How much to bid is each bidder's decision (:mod:`gpfed.agents`); which bid wins is the
-commissioner's (:meth:`gpfed.agents.Commissioner.award`).
+Whether and how much to bid is each bidder's decision (:mod:`gpfed.agents`); what to procure and
+which bid wins is the commissioner's (:class:`gpfed.agents.Commissioner`).
 """
 
 from __future__ import annotations
@@ -66,22 +66,20 @@ def bid_cost_gbp(reserve_gbp_per_quarter: float, levers: Levers) -> float:
     return levers.bid_cost_share_of_annual_value * QUARTERS_PER_YEAR * reserve_gbp_per_quarter
 
 
-def markup(n_bidders: int, levers: Levers) -> float:
-    """The markup bidders expect to earn, falling with the number of rivals."""
-    return levers.bid_markup / max(n_bidders, 1)
+def scores(bids: list[Bid], quality: list[float], levers: Levers) -> list[float]:
+    """Score of each bid: w_q quality + (1 - w_q) p_min / p, plus the own-federation bias.
 
-
-def scores(bids: list[Bid], levers: Levers) -> list[float]:
-    """Score of each bid: w_q quality + (1 - w_q) p_min / p, plus the own-federation bias."""
+    ``quality`` is each bid's quality as the commissioner judges it.
+    """
     # Python floats round each operation as numpy's float64 arrays do, in the same order, and
     # are quicker on the few bids of a lot.
     lowest = min(b.price_gbp_per_quarter for b in bids)
     w, bias = levers.quality_weight, levers.commissioner_own_federation_bias
     return [
-        w * float(b.quality)
+        w * float(q)
         + (1.0 - w) * lowest / b.price_gbp_per_quarter
         + bias * (b.holder == "federation")
-        for b in bids
+        for b, q in zip(bids, quality, strict=True)
     ]
 
 

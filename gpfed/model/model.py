@@ -61,7 +61,7 @@ from gpfed.institutions.regulator import improved_capacity_cost_gbp, review_trus
 from gpfed.institutions.risk_sharing import yearly_retained_risk_gbp
 from gpfed.model.build import build_economy, expected_now
 from gpfed.model.incentives import CoveredSpend, care_incentives
-from gpfed.model.tendering import Deciders, OptInTerms, tender_round
+from gpfed.model.tendering import Deciders, Market, OptInTerms, Parties, tender_round
 from gpfed.outputs import (
     COMMISSIONER_TABLE,
     FEDERATION_TABLE,
@@ -193,6 +193,9 @@ class GPFedModel(Model):
         self.need = economy.need
         self.registrations = Registrations()
         self.entrant_account: int | None = None
+        self.market = Market([], np.zeros(len(self.accounts.commissioner), dtype=np.int64))
+        self.market.reset_counts()
+        self._procurement_gbp = np.zeros(len(self.accounts.commissioner))
         self.federation_counts = {"left": 0, "joined": 0, "founded": 0}
         self.federation_value = self._coalition_value(self.levers)
         self._federation_balances: dict[int, int] = {}
@@ -404,19 +407,31 @@ class GPFedModel(Model):
         self.federation_counts = {**self.federation_counts, "joined": joined, "founded": founded}
 
     def _stage_tenders(self) -> None:
-        """On the calendar, commissioners offer lots, bidders bid, commissioners award."""
+        """Procurements due are decided; on a review quarter commissioners start new ones."""
         levers = self.levers
-        if levers.gp_contract_regime == "gms" or not self.commissioner_class.tenders_now(
-            self._quarter_index, levers
-        ):
+        self.market.reset_counts()
+        self._procurement_gbp = np.zeros(len(self.accounts.commissioner))
+        if levers.gp_contract_regime == "gms":
+            return
+        review = self.commissioner_class.tenders_now(self._quarter_index, levers)
+        due = any(p.decided_at <= self.quarters_simulated for p in self.market.procurements)
+        if not (review or due):
             return
         state = self.practice_state
-        tender_round(
+        self._procurement_gbp = tender_round(
             state,
             self.trust_state,
             self.contracts,
             self.ledger,
-            self.federations,
+            self.accounts.commissioner,
+            Parties.read(
+                state,
+                self.trust_state,
+                self.federations,
+                lambda f: float(self.ledger.balance_gbp(f.account)),
+                levers.quality_effort_gain
+                * qof_gbp_per_quality_per_patient(levers, self.qof_reference_list),
+            ),
             self.locality,
             expected_now(
                 state,
@@ -426,11 +441,18 @@ class GPFedModel(Model):
                 self.trust_class,
                 self.need.index,
             ),
+            self.market,
             levers,
-            Deciders(self.federation_class, self.trust_class, self.commissioner_class),
+            Deciders(
+                self.practice_class,
+                self.federation_class,
+                self.trust_class,
+                self.commissioner_class,
+            ),
             self._bidder_account,
             self.streams["tenders"],
             self.quarters_simulated,
+            review,
             OptInTerms(self.federation_value.contract_margin, self._opt_in_risk),
         )
 
@@ -534,7 +556,9 @@ class GPFedModel(Model):
         income = gms_income(state, levers, self.phase_outs, self.qof_reference_list)
         state.income_gbp = pay_gms(ledger, coverage.gms_payer, accounts.practice, income)
         by_commissioner = coverage.gms_payer == accounts.commissioner[state.area]
-        spend = np.zeros(n_areas) + area_totals(state.income_gbp * by_commissioner, state, n_areas)
+        spend = self._procurement_gbp + area_totals(
+            state.income_gbp * by_commissioner, state, n_areas
+        )
         for amount in pay_hospitals(
             ledger,
             accounts,
@@ -932,6 +956,7 @@ class GPFedModel(Model):
             self.federation_counts,
             exits,
             self._workforce_flows,
+            self.market.counts,
         )
 
     def _coalition_value(self, levers: Levers) -> CoalitionValue:

@@ -1,31 +1,56 @@
-"""A tender round, as the model applies it: lots offered, bidders decide, commissioners award.
+"""Tendering, as the model applies it: what commissioners procure, who bids, who wins.
 
 The rules are institutions (:mod:`gpfed.institutions.lots`, :mod:`gpfed.institutions.tender`);
-every choice is an agent's decision: which federations opt in (``Federation.opt_in``), who bids
-and at what price (``Federation.decide_bids`` / ``price_bid``, ``Trust.decide_bid`` /
-``price_bid``; an outside entrant prices by the shared rule), and who wins
-(``Commissioner.award``). This module only puts them in order and records the outcome.
+every choice is an agent's decision: which lots a commissioner procures and when
+(``Commissioner.choose_procurements``), which federations opt in (``Federation.opt_in``), who
+bids in what form (``Federation.choose_bid_form``, ``Trust.choose_bid_form``), at what price or
+not at all (``price_bid`` of each bidder class; an outside entrant prices as a trust), how good
+the commissioner judges each bidder (``Commissioner.judge_quality``), who wins
+(``Commissioner.award``) and how bidders adapt their markups (``adapt_markup``). This module
+only puts them in order and records the outcome.
+
+Under the mandatory and competitive regimes a lot is procured: the commissioner starts it on a
+review quarter, pays its cost, and the tender is decided ``procurement_quarters`` later, with at
+most ``procurements_at_once`` in progress per commissioner. Under the optional regime an opting-in
+federation's lot is offered on standard terms and decided at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from gpfed.agents import Commissioner, Federation, Trust
-from gpfed.agents.holders import Bidder, BidderFacts, cost_based_bid
+from gpfed.agents import Commissioner, Federation, Practice, Trust
+from gpfed.agents.holders import (
+    Bidder,
+    BidderRecord,
+    LotTerms,
+    can_carry,
+    federation_capacity,
+    integration_saving,
+    result_sd_gbp_per_year,
+)
 from gpfed.institutions import lots as lots_
 from gpfed.institutions.contract_terms import ContractBook
-from gpfed.institutions.tender import Bid, award_contract, bid_cost_gbp, eligible_federation, markup
+from gpfed.institutions.risk_sharing import marginal_retained_share
+from gpfed.institutions.tender import Bid, award_contract, bid_cost_gbp, eligible_federation
+from gpfed.model.incentives import anticipated_effort_saving
 from gpfed.parameters import Levers
 from gpfed.world.ledger import ECONOMY, Ledger, Purpose
 from gpfed.world.state import PracticeState, TrustState
-from gpfed.world.units import NO_CONTRACT, NO_FEDERATION
+from gpfed.world.units import NO_CONTRACT, NO_FEDERATION, QUARTERS_PER_YEAR
 
 BidderAccount = Callable[[str, "int | None", "int | None"], int]
 """The account a bidder (holder kind, federation id, trust) pays from and would be paid into."""
+
+FAILED_CONTRACT_QUARTERS = 4
+"""[P] A contract handed back or terminated counts in its holder's record as a year of zero
+outcome achievement."""
+
+FAILURES = ("handed_back", "terminated")
 
 
 @dataclass(frozen=True)
@@ -45,9 +70,103 @@ class OptInTerms:
 class Deciders:
     """The agent classes whose decisions a tender round asks for."""
 
+    practice: type[Practice]
     federation: type[Federation]
     trust: type[Trust]
     commissioner: type[Commissioner]
+
+
+@dataclass(frozen=True)
+class Procurement:
+    """A procurement in progress: the lot's kind, area and practices, and when it is decided."""
+
+    kind: str
+    area: int
+    practices: np.ndarray
+    decided_at: int
+
+
+@dataclass
+class Market:
+    """What tendering remembers between quarters.
+
+    Attributes:
+        procurements: procurements in progress.
+        completed: procurements decided so far, per commissioner area.
+        records: each bidder's record, by its account.
+        counts: this quarter's tenders started, decided, failed (no award) and bids made.
+        bids_by_holder: bids made over the run by kind of bidder (federation, alliance, trust,
+            entrant).
+    """
+
+    procurements: list[Procurement]
+    completed: np.ndarray
+    records: MutableMapping[int, BidderRecord] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    bids_by_holder: Counter[str] = field(default_factory=Counter)
+
+    def reset_counts(self) -> None:
+        """Start counting this quarter's tenders."""
+        self.counts = dict.fromkeys(("started", "decided", "failed", "bids"), 0)
+
+
+@dataclass(frozen=True)
+class Parties:
+    """Who may take part in a lot's tender, read once a quarter.
+
+    Attributes:
+        federations: the federations by unique id.
+        by_area: federations by area, in id order.
+        lists: each federation's pooled list, by unique id.
+        federation_loss_capacity: what each federation can lose in a year (its reserves and its
+            members' yearly profit), by unique id, £.
+        trust_loss_capacity: what each trust can lose in a year (a year of its running cost), £.
+        n_members: each federation's members, by unique id.
+        qof_gbp_at_full: QOF a year per patient the quality of full care effort brings, £.
+    """
+
+    federations: Mapping[int, Federation]
+    by_area: dict[int, list[Federation]]
+    lists: dict[int, float]
+    federation_loss_capacity: dict[int, float]
+    trust_loss_capacity: np.ndarray
+    n_members: dict[int, int]
+    qof_gbp_at_full: float
+
+    @classmethod
+    def read(
+        cls,
+        state: PracticeState,
+        trusts: TrustState,
+        federations: Mapping[int, Federation],
+        federation_balance_gbp: Callable[[Federation], float],
+        qof_gbp_at_full: float,
+    ) -> Parties:
+        """Read lists, members and loss capacities of every federation and trust."""
+        by_id = sorted(federations.values(), key=lambda f: f.unique_id)
+        members = np.flatnonzero(state.federation != NO_FEDERATION)
+        size = max(federations, default=-1) + 1
+        lists = np.bincount(
+            state.federation[members], weights=state.list_size[members], minlength=size
+        )
+        yearly_profit = QUARTERS_PER_YEAR * np.maximum(state.profit_gbp[members], 0.0)
+        profit = np.bincount(state.federation[members], weights=yearly_profit, minlength=size)
+        count = np.bincount(state.federation[members], minlength=size)
+        by_area: dict[int, list[Federation]] = {}
+        for federation in by_id:
+            by_area.setdefault(federation.area, []).append(federation)
+        return cls(
+            federations,
+            by_area,
+            {f.unique_id: float(lists[f.unique_id]) for f in by_id},
+            {
+                f.unique_id: float(profit[f.unique_id]) + max(federation_balance_gbp(f), 0.0)
+                for f in by_id
+            },
+            QUARTERS_PER_YEAR * trusts.fixed_cost_gbp,
+            {f.unique_id: int(count[f.unique_id]) for f in by_id},
+            qof_gbp_at_full,
+        )
 
 
 def tender_round(
@@ -55,159 +174,391 @@ def tender_round(
     trusts: TrustState,
     book: ContractBook,
     ledger: Ledger,
-    federations: Mapping[int, Federation],
+    commissioner_accounts: np.ndarray,
+    parties: Parties,
     locality: np.ndarray,
     expected: lots_.ExpectedActivity,
+    market: Market,
     levers: Levers,
     deciders: Deciders,
     bidder_account: BidderAccount,
     rng: np.random.Generator,
     now: int,
+    review: bool,
     opt_in_terms: OptInTerms | None = None,
-) -> None:
-    """Offer this quarter's lots, collect bids and award contracts into ``book``.
+) -> np.ndarray:
+    """Decide the procurements due, and on a review quarter start new ones (or opt-in offers).
 
     Args:
         state: practice columns.
         trusts: trust columns.
         book: the contract book (awards are added).
-        ledger: the ledger (bid costs are paid).
-        federations: the federations by unique id.
+        ledger: the ledger (bid and procurement costs are paid).
+        commissioner_accounts: each commissioner's account.
+        parties: federations and trusts as they stand.
         locality: each practice's locality.
         expected: expected activity per practice, as paid for now and once capitated.
+        market: procurements in progress and bidders' records (updated).
         levers: levers in force.
         deciders: the agent classes that decide.
         bidder_account: the account of a bidder.
         rng: the tenders stream.
         now: steps simulated, this quarter included.
+        review: whether commissioners review what to procure this quarter.
         opt_in_terms: what the optional contract offers members (the optional regime only).
+
+    Returns:
+        Each commissioner's procurement costs this quarter, £.
     """
-    by_id = sorted(federations.values(), key=lambda f: f.unique_id)
+    procurement_gbp = np.zeros(len(commissioner_accounts))
+    tender = _Tender(state, trusts, book, ledger, parties, market, levers, deciders, rng, now)
     if levers.gp_contract_regime == "optional":
-        pooled = np.array([f.list_size for f in by_id], dtype=float)
-        holds = np.array([book.held_by(f.unique_id) is not None for f in by_id], dtype=bool)
-        terms = opt_in_terms or OptInTerms(np.zeros_like, np.zeros_like)
-        offering = (
-            deciders.federation.opt_in(
-                pooled, holds, terms.margin(pooled), terms.risk(pooled), levers
-            )
-            if by_id
-            else []
+        if review:
+            for lot in _opt_in_lots(state, book, parties, expected, levers, deciders, opt_in_terms):
+                tender.decide(lot, bidder_account)
+        return procurement_gbp
+    due = [p for p in market.procurements if p.decided_at <= now]
+    market.procurements = [p for p in market.procurements if p.decided_at > now]
+    for procurement in due:
+        market.completed[procurement.area] += 1
+        practices = procurement.practices[
+            state.is_open[procurement.practices]
+            & (book.coverage[procurement.practices] == NO_CONTRACT)
+        ]
+        if len(practices):
+            lot = lots_.lots_of(state, levers, procurement.kind, [practices], expected)[0]
+            if tender.decide(lot, bidder_account):
+                continue
+        market.counts["failed"] += 1
+    if review:
+        procurement_gbp = _start_procurements(
+            state, book, locality, expected, market, levers, deciders.commissioner, now
         )
-        lots = lots_.optional_lots(
-            state,
-            levers,
-            [(f.unique_id, np.array(f.members)) for f, o in zip(by_id, offering, strict=True) if o],
-            expected,
-        )
-    else:
-        lots = lots_.tendered_lots(state, levers, book.coverage, locality, expected)
-    if not lots:
-        return
-    by_area: dict[int, list[Federation]] = {}
-    for federation in by_id:
-        by_area.setdefault(federation.area, []).append(federation)
-    members = np.flatnonzero(state.federation != NO_FEDERATION)
-    ids = np.fromiter(federations, dtype=np.int64, count=len(federations))
-    pooled_lists = np.bincount(
-        state.federation[members],
-        weights=state.list_size[members],
-        minlength=max(federations, default=-1) + 1,
-    )[ids]
-    facts = BidderFacts(ids, pooled_lists, lambda f: federations[f].quality, levers)
-    bid_costs: list[tuple[int, float]] = []
-    main = lots_.main_trusts(state, len(trusts.capacity), lots)
-    for lot, main_trust in zip(lots, main.tolist(), strict=True):
-        covered = book.coverage[lot.practices] != NO_CONTRACT
-        if len(covered) == 0 or covered.any():
-            continue
-        bidders = _bidders(
-            lot,
-            state.federation,
-            by_area.get(lot.area, []),
-            main_trust,
-            facts,
-            book,
-            levers,
-            deciders,
-        )
-        bids = _bids(lot, bidders, levers, bidder_account, bid_costs, rng)
-        if bids:
-            reserve = lot.reserve_gbp_per_quarter(levers)
-            winner, price = deciders.commissioner.award(bids, reserve, levers, rng)
-            book.add(
-                award_contract(
-                    len(book.contracts), lot, winner, price, state.list_size, levers, now
-                )
-            )
-    if bid_costs:
-        payer, amount = zip(*bid_costs, strict=True)
-        ledger.pay(np.array(payer), ECONOMY, np.array(amount), Purpose.BID_COSTS)
+        ledger.pay(commissioner_accounts, ECONOMY, procurement_gbp, Purpose.PROCUREMENT_COSTS)
+    return procurement_gbp
 
 
-def _bidders(
-    lot: lots_.Lot,
-    federation_column: np.ndarray,
-    area_federations: list[Federation],
-    main_trust: int,
-    facts: BidderFacts,
+def _start_procurements(
+    state: PracticeState,
     book: ContractBook,
+    locality: np.ndarray,
+    expected: lots_.ExpectedActivity,
+    market: Market,
+    levers: Levers,
+    commissioner: type[Commissioner],
+    now: int,
+) -> np.ndarray:
+    """Each commissioner starts the procurements it chooses; returns what they cost it, £."""
+    n_areas = len(market.completed)
+    cost = np.zeros(n_areas)
+    pending = np.zeros(len(state.list_size), dtype=bool)
+    in_progress = np.zeros(n_areas, dtype=np.int64)
+    for procurement in market.procurements:
+        pending[procurement.practices] = True
+        in_progress[procurement.area] += 1
+    candidates = lots_.tendered_lots(state, levers, book.coverage, locality, expected, pending)
+    if not candidates:
+        return cost
+    success = _success_rates(book, market.completed)
+    years = levers.contract_length_quarters / QUARTERS_PER_YEAR
+    by_area: dict[int, list[lots_.Lot]] = {}
+    for lot in candidates:
+        by_area.setdefault(lot.area, []).append(lot)
+    for area, lots in sorted(by_area.items()):
+        saving = np.array(
+            [
+                success[area]
+                * levers.savings_target
+                * QUARTERS_PER_YEAR
+                * lot.baseline_gbp_per_quarter
+                * years
+                for lot in lots
+            ]
+        )
+        free = levers.procurements_at_once - int(in_progress[area])
+        for k in commissioner.choose_procurements(saving, free, levers).tolist():
+            lot = lots[k]
+            market.procurements.append(
+                Procurement(lot.kind, area, lot.practices, now + levers.procurement_quarters)
+            )
+            cost[area] += levers.procurement_cost_gbp
+            market.counts["started"] += 1
+    return cost
+
+
+def _success_rates(book: ContractBook, completed: np.ndarray) -> np.ndarray:
+    """Each commissioner's share of procurements that produced a contract that has not failed.
+
+    (awards less failed contracts + 1) / (procurements decided + 2): a half before any.
+    """
+    succeeded = np.zeros(len(completed))
+    for contract in book.contracts.values():
+        if not contract.right_of_return:
+            succeeded[contract.area] += contract.status not in FAILURES
+    return (succeeded + 1.0) / (completed + 2.0)
+
+
+def _opt_in_lots(
+    state: PracticeState,
+    book: ContractBook,
+    parties: Parties,
+    expected: lots_.ExpectedActivity,
     levers: Levers,
     deciders: Deciders,
-) -> list[tuple[type | None, Bidder]]:
-    """Who may and will bid for ``lot``, each with the class whose pricing decision applies."""
-    if lot.federation is not None:
-        federations = [lot.federation]
-    else:
-        # A federation bids where it has members: for its locality, or its area's pathway.
-        population = lot.kind == "population"
-        local = set(federation_column[lot.practices].tolist()) if population else set()
-        federations = [
-            f.unique_id
-            for f in area_federations
-            if eligible_federation(
-                facts.list_size[f.unique_id],
-                book.held_by(f.unique_id) is not None,
-                not population or f.unique_id in local,
+    terms: OptInTerms | None,
+) -> list[lots_.Lot]:
+    """A lot for each federation whose members opt into the optional contract."""
+    by_id = sorted(parties.federations.values(), key=lambda f: f.unique_id)
+    if not by_id:
+        return []
+    pooled = np.array([parties.lists[f.unique_id] for f in by_id])
+    holds = np.array([book.held_by(f.unique_id) is not None for f in by_id], dtype=bool)
+    terms = terms or OptInTerms(np.zeros_like, np.zeros_like)
+    offering = deciders.federation.opt_in(
+        pooled, holds, terms.margin(pooled), terms.risk(pooled), levers
+    )
+    return lots_.optional_lots(
+        state,
+        levers,
+        [(f.unique_id, np.array(f.members)) for f, o in zip(by_id, offering, strict=True) if o],
+        expected,
+    )
+
+
+class _Tender:
+    """One quarter's tenders: bidders decide, the commissioner awards, bidders learn."""
+
+    def __init__(
+        self,
+        state: PracticeState,
+        trusts: TrustState,
+        book: ContractBook,
+        ledger: Ledger,
+        parties: Parties,
+        market: Market,
+        levers: Levers,
+        deciders: Deciders,
+        rng: np.random.Generator,
+        now: int,
+    ) -> None:
+        self.state, self.trusts, self.book, self.ledger = state, trusts, book, ledger
+        self.parties, self.market, self.levers, self.deciders = parties, market, levers, deciders
+        self.rng, self.now = rng, now
+
+    def decide(self, lot: lots_.Lot, bidder_account: BidderAccount) -> bool:
+        """Tender ``lot``: collect bids, award it if any; True if a contract was let."""
+        levers = self.levers
+        reserve = lot.reserve_gbp_per_quarter(levers)
+        population = float(self.state.list_size[lot.practices].sum())
+        terms = LotTerms(
+            lot.baseline_gbp_per_quarter,
+            lot.emergency_share,
+            reserve,
+            result_sd_gbp_per_year(population, reserve, levers),
+            bid_cost_gbp(reserve, levers),
+            levers.contract_length_quarters,
+            levers.outcome_payment_share,
+        )
+        self.market.counts["decided"] += lot.federation is None
+        bids, deciders = [], []
+        for decider, bidder in self._bidders(lot, terms):
+            account = bidder_account(bidder.holder, bidder.federation, bidder.trust)
+            record = self.market.records.setdefault(account, BidderRecord(levers.bid_markup))
+            price = decider.price_bid(bidder, terms, record, levers, self.rng)
+            if price is None:
+                continue
+            self.ledger.pay(account, ECONOMY, terms.bid_cost_gbp, Purpose.BID_COSTS)
+            bids.append(
+                Bid(
+                    bidder.holder,
+                    bidder.federation,
+                    bidder.trust,
+                    price,
+                    bidder.quality,
+                    bidder.capacity,
+                    account,
+                )
+            )
+            deciders.append(decider)
+            self.market.bids_by_holder[bidder.holder] += 1
+        self.market.counts["bids"] += len(bids)
+        if not bids:
+            return False
+        judged = [self._judged_quality(b) for b in bids]
+        commissioner = self.deciders.commissioner
+        winner, price = commissioner.award(bids, judged, reserve, levers, self.rng)
+        for bid, decider in zip(bids, deciders, strict=True):
+            record = self.market.records[bid.account]
+            won = bid is winner
+            record.bids += 1
+            record.wins += won
+            record.markup = decider.adapt_markup(record.markup, won, levers)
+        self.book.add(
+            award_contract(
+                len(self.book.contracts),
+                lot,
+                winner,
+                price,
+                self.state.list_size,
                 levers,
+                self.now,
+            )
+        )
+        return True
+
+    def _judged_quality(self, bid: Bid) -> float:
+        """The bid's quality as the commissioner judges it from the bidder's record."""
+        achieved, quarters = 0.0, 0
+        for contract in self.book.contracts.values():
+            if contract.account != bid.account:
+                continue
+            achieved += sum(contract.achievements)
+            quarters += len(contract.achievements)
+            if contract.status in FAILURES:
+                quarters += FAILED_CONTRACT_QUARTERS
+        observed = achieved / quarters if quarters else 0.0
+        return self.deciders.commissioner.judge_quality(
+            float(bid.quality), observed, quarters, self.levers
+        )
+
+    def _bidders(self, lot: lots_.Lot, terms: LotTerms) -> list[tuple[type, Bidder]]:
+        """Who bids for ``lot`` and in what form, each with the class whose pricing applies.
+
+        A federation bids alone where it can carry the risk, else asks the lot's main trust for
+        an alliance; the trust allies with one that asks, or bids alone, or stays out (never
+        both); an outside entrant bids where allowed. No bidder is in two bids.
+        """
+        levers, parties = self.levers, self.parties
+        main_trust = int(lots_.main_trusts(self.state, len(self.trusts.capacity), [lot])[0])
+        trust_w = float(parties.trust_loss_capacity[main_trust])
+        sd = terms.result_sd_gbp_per_year
+        bidders: list[tuple[type, Bidder]] = []
+        asking: list[Bidder] = []
+        for federation in self._eligible_federations(lot):
+            alone = self._federation_bidder(lot, terms, federation, main_trust, trust_w, False)
+            form = self.deciders.federation.choose_bid_form(can_carry(alone, sd, levers), levers)
+            if form == "alone":
+                bidders.append((self.deciders.federation, alone))
+            elif form == "allied":
+                asking.append(
+                    self._federation_bidder(lot, terms, federation, main_trust, trust_w, True)
+                )
+        trust_alone = self._trust_bidder(main_trust, trust_w)
+        may_bid_alone = lot.federation is None
+        form, partner = self.deciders.trust.choose_bid_form(
+            np.array([parties.lists[b.federation] for b in asking]),
+            may_bid_alone and can_carry(trust_alone, sd, levers),
+            levers,
+        )
+        if form == "allied" and partner is not None:
+            bidders.append((self.deciders.federation, asking[partner]))
+        elif form == "alone" and may_bid_alone:
+            bidders.append((self.deciders.trust, trust_alone))
+        if levers.outside_entrants and lot.federation is None:
+            entrant = self._entrant_bidder(terms)
+            bidders.append((self.deciders.trust, entrant))
+        return bidders
+
+    def _eligible_federations(self, lot: lots_.Lot) -> list[int]:
+        """Federations that may bid: the opting-in one, or those large enough and local."""
+        if lot.federation is not None:
+            return [lot.federation]
+        population = lot.kind == "population"
+        local = set(self.state.federation[lot.practices].tolist()) if population else set()
+        return [
+            f.unique_id
+            for f in self.parties.by_area.get(lot.area, [])
+            if eligible_federation(
+                self.parties.lists[f.unique_id],
+                self.book.held_by(f.unique_id) is not None,
+                not population or f.unique_id in local,
+                self.levers,
             )
         ]
-    bidders: list[tuple[type | None, Bidder]] = []
-    alone_bids, allied_bids = deciders.federation.decide_bids(levers)
-    for federation in federations:
-        alone, allied = facts.federation(federation, main_trust)
-        if alone_bids:
-            bidders.append((deciders.federation, alone))
-        if allied_bids:
-            bidders.append((deciders.federation, allied))
-    if lot.federation is None and deciders.trust.decide_bid(levers):
-        bidders.append((deciders.trust, facts.trust(main_trust)))
-    if levers.outside_entrants and lot.federation is None:
-        bidders.append((None, facts.entrant))
-    return bidders
+
+    def _federation_bidder(
+        self,
+        lot: lots_.Lot,
+        terms: LotTerms,
+        federation: int,
+        main_trust: int,
+        trust_w: float,
+        allied: bool,
+    ) -> Bidder:
+        """A federation bidding alone, or allied with the lot's main trust.
+
+        It expects its members' care effort to save what they would choose to save as members
+        of the holder (:func:`~gpfed.model.incentives.anticipated_effort_saving`).
+        """
+        levers, parties = self.levers, self.parties
+        capacity = float(federation_capacity(parties.lists[federation]))
+        quality = parties.federations[federation].quality
+        budget = terms.reserve_gbp_per_quarter
+        kept = float(marginal_retained_share(0.0, budget, levers.contract_length_quarters, levers))
+        if allied:
+            capacity += levers.trust_coordination_capacity
+            quality = (quality + levers.trust_bid_quality) / 2
+            kept *= 1.0 - levers.ico_trust_risk_share
+        population = max(float(self.state.list_size[lot.practices].sum()), 1.0)
+        effort_saving, avoided = anticipated_effort_saving(
+            lot.emergency_share,
+            lot.elective_share,
+            QUARTERS_PER_YEAR * lot.baseline_gbp_per_quarter / population,
+            kept,
+            max(parties.n_members[federation], 1),
+            parties.qof_gbp_at_full,
+            self.deciders.practice,
+            levers,
+        )
+        return Bidder(
+            "alliance" if allied else "federation",
+            federation,
+            main_trust if allied else None,
+            capacity,
+            float(integration_saving(capacity, levers)),
+            _promised_quality(quality, capacity),
+            1.0,
+            parties.federation_loss_capacity[federation],
+            trust_w if allied else 0.0,
+            effort_saving,
+            min(avoided / levers.admissions_target_reduction, 1.0)
+            if levers.admissions_target_reduction > 0
+            else 1.0,
+        )
+
+    def _trust_bidder(self, trust: int, trust_w: float) -> Bidder:
+        """The lot's main trust bidding alone."""
+        capacity = self.levers.trust_coordination_capacity
+        return Bidder(
+            "trust",
+            None,
+            trust,
+            capacity,
+            float(integration_saving(capacity, self.levers)),
+            _promised_quality(self.levers.trust_bid_quality, capacity),
+            1.0,
+            trust_w,
+        )
+
+    def _entrant_bidder(self, terms: LotTerms) -> Bidder:
+        """An outside entrant: a trust's coordination capacity, its own cost and quality.
+
+        It can lose a year of the lot's value (a national provider's balance sheet).
+        """
+        levers = self.levers
+        capacity = levers.trust_coordination_capacity
+        return Bidder(
+            "entrant",
+            None,
+            None,
+            capacity,
+            float(integration_saving(capacity, levers)),
+            _promised_quality(levers.entrant_quality, capacity),
+            levers.entrant_cost_efficiency,
+            QUARTERS_PER_YEAR * terms.baseline_gbp_per_quarter,
+        )
 
 
-def _bids(
-    lot: lots_.Lot,
-    bidders: list[tuple[type | None, Bidder]],
-    levers: Levers,
-    bidder_account: BidderAccount,
-    bid_costs: list[tuple[int, float]],
-    rng: np.random.Generator,
-) -> list[Bid]:
-    """Each bidder prices its bid, or stays out; the cost of each bid made is recorded."""
-    reserve = lot.reserve_gbp_per_quarter(levers)
-    rival_markup = markup(len(bidders), levers)
-    bids = []
-    for decider, (holder, federation, trust, capacity, saving, quality, efficiency) in bidders:
-        args = (lot.baseline_gbp_per_quarter, lot.emergency_share, reserve, saving)
-        if decider is None:
-            price = cost_based_bid(*args, efficiency, rival_markup, levers, rng)
-        else:
-            price = decider.price_bid(*args, rival_markup, levers, rng)
-        if price is None:
-            continue
-        account = bidder_account(holder, federation, trust)
-        bid_costs.append((account, bid_cost_gbp(reserve, levers)))
-        bids.append(Bid(holder, federation, trust, price, quality, capacity, account))
-    return bids
+def _promised_quality(quality: float, capacity: float) -> float:
+    """Quality a bid promises: half the bidder's quality, half its reach, 1 - exp(-C)."""
+    return 0.5 * quality + 0.5 * (1.0 - float(np.exp(-capacity)))

@@ -310,8 +310,8 @@ PARAMETERS = [
         "bid_markup",
         0.08,
         "share of expected cost",
-        "Markup of a bid over the bidder's expected cost with no rival; it falls as "
-        "markup / (1 + rivals).",
+        "Markup of a bidder's first bid over its expected cost; each bidder then adapts its own "
+        "after every tender (bid_markup_step).",
         PROPOSED,
         GROUP,
         low=0,

@@ -302,6 +302,36 @@ class Levers:
     """Cost improvement the regulator requires of a trust under intervention: its running cost
     per unit of capacity falls by this share a year. (share of running cost a year)
     """
+    procurement_quarters: int
+    """Quarters from a tender notice to the contract's start (a procurement in progress).
+    (quarters)
+    """
+    procurements_at_once: int
+    """Integrated-contract procurements a commissioner can run at the same time. (procurements
+    per commissioner)
+    """
+    procurement_cost_gbp: float
+    """What running a procurement costs the commissioner (specification, evaluation, advice).
+    (£ per procurement)
+    """
+    commissioner_record_weight_quarters: int
+    """Weight of a bidder's promised quality when the commissioner judges it, in quarters of
+    observed outcome achievement: judged quality = (k x promised + n x observed) / (k + n).
+    (quarters)
+    """
+    bidder_risk_aversion: float
+    """A bidder's risk premium a year = r x SD^2 / (2 W): SD of the yearly result it would keep
+    under the contract's risk-sharing terms, W what it can lose in a year. (relative risk
+    aversion)
+    """
+    bid_markup_step: float
+    """How far a bidder moves its markup after a tender: up by this share after a win, down
+    after a loss. (share of the markup)
+    """
+    trust_bid_quality: float
+    """Quality a trust brings to a bid before coordination capacity (a federation brings its
+    members' quality). (quality (0-1))
+    """
     gp_fte_per_head: float
     """Full-time equivalent of a GP in post (the model counts heads; outputs report FTE). (FTE
     per GP)
@@ -464,8 +494,8 @@ class Levers:
     0.5: it knows the local system). (quality (0-1))
     """
     bid_markup: float
-    """Markup of a bid over the bidder's expected cost with no rival; it falls as markup / (1 +
-    rivals). (share of expected cost)
+    """Markup of a bidder's first bid over its expected cost; each bidder then adapts its own
+    after every tender (bid_markup_step). (share of expected cost)
     """
     care_effort_cost_gbp_per_patient_per_year: float
     """What full care-management effort costs a practice: case managers, care plans and

@@ -50,6 +50,7 @@ class Purpose(StrEnum):
     RISK_SHARE = "risk_share"
     ALLIANCE_SHARE = "alliance_share"
     BID_COSTS = "bid_costs"
+    PROCUREMENT_COSTS = "procurement_costs"
     FEDERATION_INCENTIVE = "federation_incentive"
     REWARD_FOR_SCALE = "reward_for_scale"
     OOH_PAYMENT = "ooh_payment"

@@ -7,7 +7,6 @@ import pytest
 
 from gpfed.agents import Federation
 from gpfed.agents.coalition import Membership, pooled_lists
-from gpfed.agents.holders import cost_based_bid
 from gpfed.world.units import NO_FEDERATION
 from tests.handmade import levers, linear_value
 
@@ -125,38 +124,10 @@ def test_members_return_to_gms_from_opt_in_contracts_that_keep_losing():
     )
 
 
-def test_federations_bid_alone_and_allied_where_alliances_may_bid():
-    assert Federation.decide_bids(levers(alliances_may_bid=True)) == (True, True)
-    assert Federation.decide_bids(levers(alliances_may_bid=False)) == (True, False)
-
-
-def price(reserve, saving=0.1, markup=0.04, sd=0.0, seed=0):
-    return Federation.price_bid(
-        1_000_000.0,
-        0.5,
-        reserve,
-        saving,
-        markup,
-        levers(holder_cost_sd=sd),
-        np.random.default_rng(seed),
-    )
-
-
-def test_federation_prices_its_expected_cost_at_the_markup_capped_at_the_reserve():
-    # Cost without noise: 1,000,000 x (1 - 0.1 x 0.5) = 950,000; at 4%: 988,000.
-    assert price(2_000_000.0) == pytest.approx(988_000.0)
-    assert price(960_000.0) == pytest.approx(960_000.0)
-    assert price(950_000.0) is None
-    assert price(900_000.0) is None
-    assert price(2_000_000.0, saving=0.0, markup=0.0) == pytest.approx(1_000_000.0)
-
-
-def test_federation_bid_is_the_cost_based_bid_at_cost_factor_one():
-    lv = levers(holder_cost_sd=0.03)
-    args = (1_000_000.0, 0.5, 2_000_000.0, 0.1)
-    ours = Federation.price_bid(*args, 0.04, lv, np.random.default_rng(4))
-    assert ours == cost_based_bid(*args, 1.0, 0.04, lv, np.random.default_rng(4))
-    assert ours != pytest.approx(988_000.0, abs=1.0)
+def test_a_federation_bids_alone_if_it_can_carry_the_risk_else_asks_for_an_alliance():
+    assert Federation.choose_bid_form(True, levers(alliances_may_bid=True)) == "alone"
+    assert Federation.choose_bid_form(False, levers(alliances_may_bid=True)) == "allied"
+    assert Federation.choose_bid_form(False, levers(alliances_may_bid=False)) is None
 
 
 # --- membership from the federation column --------------------------------------------------------

@@ -8,13 +8,17 @@ import pytest
 
 from gpfed.agents.coalition import CoalitionValue, contract_margin_gbp_per_patient_per_year
 from gpfed.agents.holders import (
-    TRUST_QUALITY,
-    BidderFacts,
-    cost_based_bid,
+    Bidder,
+    BidderRecord,
+    CostBidder,
+    LotTerms,
+    can_carry,
     federation_capacity,
     holder_cost_sd_share,
     integration_effect,
     integration_saving,
+    result_sd_gbp_per_year,
+    risk_premium_gbp_per_year,
 )
 from tests.handmade import LEVERS, levers
 
@@ -67,18 +71,26 @@ def test_no_contracts_no_integration_effect():
     np.testing.assert_array_equal(effect, [0.0, 0.0, 0.0])
 
 
-# --- cost-based bids ------------------------------------------------------------------------------
+# --- bids: cost, risk premium, markup, bid or not --------------------------------------------
 
 
-def bid(reserve, *, saving=0.1, share=0.5, efficiency=1.0, markup=0.04, sd=0.0, seed=0):
-    return cost_based_bid(
-        1_000_000.0,
-        share,
-        reserve,
-        saving,
-        efficiency,
-        markup,
-        levers(holder_cost_sd=sd),
+def bidder(*, holder="federation", saving=0.1, efficiency=1.0, w=1e12, trust_w=0.0):
+    return Bidder(holder, 3, None, 1.0, saving, 0.7, efficiency, w, trust_w)
+
+
+def lot_terms(reserve, *, sd_year=0.0, bid_cost=0.0, quarters=20, share=0.5):
+    return LotTerms(1_000_000.0, share, reserve, sd_year, bid_cost, quarters)
+
+
+def bid(reserve, *, markup=0.04, sd=0.0, seed=0, record=None, **terms):
+    who = {
+        k: terms.pop(k) for k in ("holder", "saving", "efficiency", "w", "trust_w") if k in terms
+    }
+    return CostBidder.price_bid(
+        bidder(**who),
+        lot_terms(reserve, **terms),
+        record or BidderRecord(markup),
+        levers(holder_cost_sd=sd, bidder_risk_aversion=2.0, ico_trust_risk_share=0.5),
         np.random.default_rng(seed),
     )
 
@@ -86,81 +98,80 @@ def bid(reserve, *, saving=0.1, share=0.5, efficiency=1.0, markup=0.04, sd=0.0, 
 def test_a_bid_is_its_expected_cost_at_the_markup():
     # 1,000,000 x (1 - 0.1 x 0.5) = 950,000; at 4%: 988,000.
     assert bid(2e6) == pytest.approx(988_000.0)
-    assert bid(2e6, markup=0.0) == pytest.approx(950_000.0)
     assert bid(2e6, markup=0.1) == pytest.approx(1_045_000.0)
     # The cost factor scales the cost: 0.9 x 950,000 x 1.04.
     assert bid(2e6, efficiency=0.9) == pytest.approx(889_200.0)
     # The saving applies to the emergency share only.
-    assert bid(2e6, share=1.0, markup=0.0) == pytest.approx(900_000.0)
+    assert bid(2e6, share=1.0) == pytest.approx(936_000.0)
+
+
+def test_the_risk_premium_is_risk_aversion_times_variance_over_twice_what_it_can_lose():
+    # SD 200,000 a year, W 1,000,000: 2 x 200,000^2 / 2,000,000 = 40,000 a year, 10,000 a quarter.
+    assert bid(2e6, sd_year=200_000.0, w=1e6) == pytest.approx(998_000.0)
+    # Twice the loss capacity halves it.
+    assert bid(2e6, sd_year=200_000.0, w=2e6) == pytest.approx(993_000.0)
+
+
+def test_an_alliance_splits_the_risk_and_its_premium_between_the_partners():
+    one = Bidder("federation", 3, None, 1.0, 0.1, 0.7, 1.0, 1e6)
+    allied = Bidder("alliance", 3, 2, 1.0, 0.1, 0.7, 1.0, 1e6, 1e6)
+    lv = levers(bidder_risk_aversion=2.0, ico_trust_risk_share=0.5)
+    # Each bears half: 2 x (100,000)^2 / 2,000,000 twice = 20,000 against 40,000 alone.
+    assert risk_premium_gbp_per_year(one, 200_000.0, lv) == pytest.approx(40_000.0)
+    assert risk_premium_gbp_per_year(allied, 200_000.0, lv) == pytest.approx(20_000.0)
+
+
+def test_a_bidder_carries_a_risk_only_if_it_can_bear_a_worst_case_year():
+    lv = levers(ico_trust_risk_share=0.5)
+    small = Bidder("federation", 3, None, 1.0, 0.1, 0.7, 1.0, 1e6)
+    # 2.33 SDs of 500,000 = 1,165,000 > 1,000,000; of 400,000 = 932,000.
+    assert not can_carry(small, 500_000.0, lv)
+    assert can_carry(small, 400_000.0, lv)
+    allied = Bidder("alliance", 3, 2, 1.0, 0.1, 0.7, 1.0, 1e6, 1e6)
+    assert can_carry(allied, 500_000.0, lv)
 
 
 def test_a_bid_is_capped_at_the_reserve():
     assert bid(970_000.0) == pytest.approx(970_000.0)
 
 
-def test_no_bid_when_the_cost_is_not_within_the_reserve():
+def test_no_bid_when_cost_and_premium_are_not_within_the_reserve():
     assert bid(950_000.0) is None
-    assert bid(900_000.0) is None
     assert bid(1e6, efficiency=1.2) is None
+    assert bid(955_000.0, sd_year=200_000.0, w=1e6) is None
+
+
+def test_no_bid_when_the_expected_profit_does_not_beat_the_bid_cost():
+    # Profit if won: 38,000 a quarter x 20 = 760,000; at a chance of a half, 380,000.
+    assert bid(2e6, bid_cost=379_000.0) is not None
+    assert bid(2e6, bid_cost=381_000.0) is None
+    # A bidder that has won 3 of 4 reckons 4/6 and bids.
+    assert bid(2e6, bid_cost=381_000.0, record=BidderRecord(0.04, bids=4, wins=3)) is not None
 
 
 def test_cost_noise_has_mean_one():
-    prices = [bid(1e9, saving=0.0, markup=0.0, sd=0.1, seed=s) for s in range(3000)]
-    assert np.mean(prices) == pytest.approx(1_000_000.0, rel=0.01)
+    prices = [bid(1e9, saving=0.0, markup=0.01, sd=0.1, seed=s) for s in range(3000)]
+    assert np.mean(prices) == pytest.approx(1_010_000.0, rel=0.01)
     assert np.std(prices) / 1_000_000.0 == pytest.approx(0.1, rel=0.1)
 
 
-# --- bidder facts ---------------------------------------------------------------------------------
+def test_markups_rise_after_a_win_and_fall_after_a_loss():
+    lv = levers(bid_markup_step=0.2)
+    assert CostBidder.adapt_markup(0.1, True, lv) == pytest.approx(0.12)
+    assert CostBidder.adapt_markup(0.1, False, lv) == pytest.approx(0.08)
+    assert CostBidder.adapt_markup(0.95, True, lv) == 1.0
 
 
-def test_bidder_facts_by_hand():
-    lv = levers(
-        trust_coordination_capacity=0.4,
-        entrant_quality=0.4,
-        entrant_cost_efficiency=0.97,
-        integration_max_effect=0.06,
-        integration_capacity_rate=1.5,
-    )
-    asked = []
+def test_the_learned_chance_of_winning_starts_at_a_half():
+    assert BidderRecord(0.08).win_chance == 0.5
+    assert BidderRecord(0.08, bids=8, wins=0).win_chance == pytest.approx(0.1)
 
-    def quality_of(federation):
-        asked.append(federation)
-        return {3: 0.8, 9: 0.6}[federation]
 
-    facts = BidderFacts(np.array([3, 9]), np.array([100_000.0, 400_000.0]), quality_of, lv)
-    assert facts.list_size == {3: 100_000, 9: 400_000}
-    assert asked == []
-
-    alone, allied = facts.federation(3, main_trust=2)
-    reach_alone, reach_allied = 1 - math.exp(-1.0), 1 - math.exp(-1.4)
-    assert alone[:3] == ("federation", 3, None)
-    np.testing.assert_allclose(alone[3:], [1.0, saving_at(1.0), 0.5 * 0.8 + 0.5 * reach_alone, 1.0])
-    assert allied[:3] == ("alliance", 3, 2)
-    np.testing.assert_allclose(
-        allied[3:],
-        [1.4, saving_at(1.4), 0.5 * (0.8 + TRUST_QUALITY) / 2 + 0.5 * reach_allied, 1.0],
-    )
-    # The alliance is with the lot's main trust; quality is read once per federation.
-    _, allied_5 = facts.federation(3, main_trust=5)
-    assert allied_5[2] == 5
-    assert allied_5[3:] == allied[3:]
-    assert asked == [3]
-
-    trust = facts.trust(1)
-    reach_trust = 1 - math.exp(-0.4)
-    assert trust[:3] == ("trust", None, 1)
-    np.testing.assert_allclose(
-        trust[3:], [0.4, saving_at(0.4), 0.5 * TRUST_QUALITY + 0.5 * reach_trust, 1.0]
-    )
-    entrant = facts.entrant
-    assert entrant[:3] == ("entrant", None, None)
-    np.testing.assert_allclose(
-        entrant[3:], [0.4, saving_at(0.4), 0.5 * 0.4 + 0.5 * reach_trust, 0.97]
-    )
-
-    alone_9, _ = facts.federation(9, main_trust=0)
-    assert alone_9[3] == pytest.approx(2.0)
-    assert asked == [3, 9]
+def test_a_smaller_list_keeps_more_risk_per_patient():
+    lv = levers(holder_cost_sd=0.03)
+    small = result_sd_gbp_per_year(20_000.0, 20_000 * 130.0, lv) / 20_000
+    large = result_sd_gbp_per_year(200_000.0, 200_000 * 130.0, lv) / 200_000
+    assert small > large > 0
 
 
 # --- coalition value ------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from gpfed.agents import Commissioner, Trust
-from gpfed.agents.holders import cost_based_bid
 from gpfed.institutions.tender import Bid
 from gpfed.world.state import PracticeState
 from tests.handmade import levers, practice_state
@@ -63,31 +62,19 @@ def test_full_trusts_induce_no_demand():
 # --- trusts' bids ---------------------------------------------------------------------------------
 
 
-def test_trust_bids_only_where_trusts_may_bid():
-    assert Trust.decide_bid(levers(trusts_may_bid=True)) is True
-    assert Trust.decide_bid(levers(trusts_may_bid=False)) is False
+def test_a_trust_allies_with_the_largest_federation_that_asks():
+    lv = levers(trusts_may_bid=True)
+    assert Trust.choose_bid_form(np.array([30_000.0, 80_000.0, 50_000.0]), True, lv) == (
+        "allied",
+        1,
+    )
 
 
-def test_trust_prices_its_expected_cost_at_the_markup_capped_at_the_reserve():
-    lv = levers(holder_cost_sd=0.0)
-
-    def price(reserve, saving=0.05, markup=0.1):
-        return Trust.price_bid(
-            2_000_000.0, 0.4, reserve, saving, markup, lv, np.random.default_rng(0)
-        )
-
-    # Cost without noise: 2,000,000 x (1 - 0.05 x 0.4) = 1,960,000; at 10%: 2,156,000.
-    assert price(3_000_000.0) == pytest.approx(2_156_000.0)
-    assert price(2_000_000.0) == pytest.approx(2_000_000.0)
-    assert price(1_960_000.0) is None
-    assert price(3_000_000.0, saving=0.0, markup=0.0) == pytest.approx(2_000_000.0)
-
-
-def test_trust_bid_is_the_cost_based_bid_at_cost_factor_one():
-    lv = levers(holder_cost_sd=0.03)
-    args = (2_000_000.0, 0.4, 5_000_000.0, 0.05)
-    ours = Trust.price_bid(*args, 0.1, lv, np.random.default_rng(9))
-    assert ours == cost_based_bid(*args, 1.0, 0.1, lv, np.random.default_rng(9))
+def test_a_trust_nobody_asks_bids_alone_where_trusts_may_and_it_can_carry_the_risk():
+    none = np.zeros(0)
+    assert Trust.choose_bid_form(none, True, levers(trusts_may_bid=True)) == ("alone", None)
+    assert Trust.choose_bid_form(none, False, levers(trusts_may_bid=True)) == (None, None)
+    assert Trust.choose_bid_form(none, True, levers(trusts_may_bid=False)) == (None, None)
 
 
 # --- the tender calendar --------------------------------------------------------------------------
@@ -123,7 +110,8 @@ RESERVE = 120.0
 
 def award(bids, **changes):
     lv = levers(**{"quality_weight": 0.65, "direct_award_probability": 0.0, **changes})
-    return Commissioner.award(bids, RESERVE, lv, np.random.default_rng(0))
+    promised = [b.quality for b in bids]
+    return Commissioner.award(bids, promised, RESERVE, lv, np.random.default_rng(0))
 
 
 def test_the_best_score_wins_at_its_own_price():
@@ -158,9 +146,46 @@ def test_direct_award_goes_to_the_most_capable_bidder_at_the_reserve():
 def test_direct_awards_happen_with_their_probability():
     lv = levers(quality_weight=0.65, direct_award_probability=0.3)
     rng = np.random.default_rng(8)
-    prices = [Commissioner.award([A, B, C], RESERVE, lv, rng)[1] for _ in range(4000)]
+    promised = [0.5, 0.4, 0.6]
+    prices = [Commissioner.award([A, B, C], promised, RESERVE, lv, rng)[1] for _ in range(4000)]
     assert set(prices) == {90.0, RESERVE}
     assert prices.count(RESERVE) / len(prices) == pytest.approx(0.3, abs=0.03)
+
+
+def test_a_judged_record_can_turn_the_award():
+    # C wins on its promise; seen to deliver nothing, it is judged below A.
+    lv = levers(quality_weight=0.65, direct_award_probability=0.0)
+    judged_c = Commissioner.judge_quality(
+        0.6, 0.0, 8, levers(commissioner_record_weight_quarters=8)
+    )
+    assert judged_c == pytest.approx(0.3)
+    winner, _ = Commissioner.award(
+        [A, B, C], [0.5, 0.4, judged_c], RESERVE, lv, np.random.default_rng(0)
+    )
+    assert winner is B
+
+
+def test_judged_quality_weighs_the_promise_against_quarters_observed():
+    lv = levers(commissioner_record_weight_quarters=4)
+    assert Commissioner.judge_quality(0.8, 0.2, 0, lv) == 0.8
+    assert Commissioner.judge_quality(0.8, 0.2, 4, lv) == pytest.approx(0.5)
+    assert Commissioner.judge_quality(0.8, 0.2, 400, lv) == pytest.approx(0.2, abs=0.01)
+    assert Commissioner.judge_quality(
+        0.8, 0.2, 3, levers(commissioner_record_weight_quarters=0)
+    ) == pytest.approx(0.2)
+
+
+# --- procurement ----------------------------------------------------------------------------------
+
+
+def test_a_commissioner_procures_what_saves_more_than_it_costs_best_first_within_capacity():
+    lv = levers(procurement_cost_gbp=500_000.0)
+    saving = np.array([400_000.0, 2_000_000.0, 900_000.0, 600_000.0])
+    np.testing.assert_array_equal(Commissioner.choose_procurements(saving, 2, lv), [1, 2])
+    np.testing.assert_array_equal(Commissioner.choose_procurements(saving, 5, lv), [1, 2, 3])
+    assert len(Commissioner.choose_procurements(saving, 0, lv)) == 0
+    dear = levers(procurement_cost_gbp=5_000_000.0)
+    assert len(Commissioner.choose_procurements(saving, 5, dear)) == 0
 
 
 # --- capacity ------------------------------------------------------------------------------------

@@ -320,6 +320,17 @@ def test_settle_base_case_by_hand():
     assert contract.status == "active"
 
 
+def test_a_contract_with_a_subnormal_budget_is_settled_without_overflow():
+    # Found by the property tests: a budget > 0 but subnormal overflowed variance / budget.
+    world = make_world()
+    contract = make_contract(world.federation, price_gbp_per_head_per_quarter=2.2e-311)
+    world.book.add(contract)
+    with np.errstate(over="raise", divide="raise", invalid="raise"):
+        settle(world, levers())
+    assert np.isfinite(contract.variance_share)
+    assert world.ledger.total_pence() == 0
+
+
 def test_settle_conserves_money_with_a_cost_shock():
     world = covered_world(merged=False)
     for now in range(1, 5):

@@ -1,4 +1,4 @@
-"""Tender rules: eligibility, scores, markups, bid costs and the contract an award makes."""
+"""Tender rules: eligibility, scores, bid costs and the contract an award makes."""
 
 import numpy as np
 import pytest
@@ -9,7 +9,6 @@ from gpfed.institutions.tender import (
     award_contract,
     bid_cost_gbp,
     eligible_federation,
-    markup,
     scores,
 )
 from tests.handmade import levers_with
@@ -19,6 +18,11 @@ levers = levers_with({"quality_weight": 0.6, "commissioner_own_federation_bias":
 
 def bid(holder, price, quality, federation=None, trust=None):
     return Bid(holder, federation, trust, price, quality, capacity=0.5, account=99)
+
+
+def quality_of(bids):
+    """Each bid's promised quality, taken as the commissioner's judgement of it."""
+    return [b.quality for b in bids]
 
 
 # --- scores -----------------------------------------------------------------------------------
@@ -33,23 +37,32 @@ BIDS = [
 ]
 
 
+def test_the_judged_quality_not_the_promise_is_scored():
+    judged = [0.0, 1.0, 0.0]
+    assert scores(BIDS, judged, levers()) == pytest.approx([0.40, 0.92, 0.20])
+
+
 def test_scores_by_hand():
-    assert scores(BIDS, levers()) == pytest.approx([0.70, 0.92, 0.20])
+    assert scores(BIDS, quality_of(BIDS), levers()) == pytest.approx([0.70, 0.92, 0.20])
 
 
 def test_lowest_price_gets_full_price_marks():
     # All weight on price: the lowest bid scores 1 whatever its quality.
-    assert scores(BIDS, levers(quality_weight=0.0)) == pytest.approx([1.0, 0.8, 0.5])
+    assert scores(BIDS, quality_of(BIDS), levers(quality_weight=0.0)) == pytest.approx(
+        [1.0, 0.8, 0.5]
+    )
 
 
 def test_quality_weight_of_one_scores_quality_alone():
-    assert scores(BIDS, levers(quality_weight=1.0)) == pytest.approx([0.5, 1.0, 0.0])
+    assert scores(BIDS, quality_of(BIDS), levers(quality_weight=1.0)) == pytest.approx(
+        [0.5, 1.0, 0.0]
+    )
 
 
 def test_own_federation_bias_applies_to_federations_alone():
     bids = [*BIDS, bid("alliance", 100.0, 0.5, federation=3, trust=0)]
-    plain = scores(bids, levers())
-    biased = scores(bids, levers(commissioner_own_federation_bias=0.1))
+    plain = scores(bids, quality_of(bids), levers())
+    biased = scores(bids, quality_of(bids), levers(commissioner_own_federation_bias=0.1))
     assert plain == pytest.approx([0.70, 0.92, 0.20, 0.70])
     # Only the federation bidding alone gains the 0.1; the alliance with the same federation,
     # price and quality does not.
@@ -57,10 +70,11 @@ def test_own_federation_bias_applies_to_federations_alone():
 
 
 def test_one_bid_scores_full_price_marks():
-    assert scores([bid("trust", 500.0, 0.4, trust=1)], levers()) == pytest.approx([0.64])
+    alone = [bid("trust", 500.0, 0.4, trust=1)]
+    assert scores(alone, quality_of(alone), levers()) == pytest.approx([0.64])
 
 
-# --- eligibility, markup, bid cost -----------------------------------------------------------
+# --- eligibility, bid cost -----------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -75,12 +89,6 @@ def test_one_bid_scores_full_price_marks():
 def test_eligible_federation(pooled, holds, local, eligible):
     lv = levers(bidder_min_population=20_000)
     assert eligible_federation(pooled, holds, local, lv) is eligible
-
-
-def test_markup_falls_with_bidders():
-    lv = levers(bid_markup=0.08)
-    assert [markup(n, lv) for n in (1, 2, 4)] == pytest.approx([0.08, 0.04, 0.02])
-    assert markup(0, lv) == pytest.approx(0.08)  # no rival counted as one bidder
 
 
 def test_bid_cost_is_a_share_of_the_annual_value():

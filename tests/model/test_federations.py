@@ -304,6 +304,8 @@ def test_forced_terminations_stop_payments_and_are_counted():
         termination_notices=1,
         remedial_threshold=1.0,
         federation_incentive_gbp_per_patient_per_year=3.0,
+        procurements_at_once=50,
+        procurement_quarters=1,
         agent_table_every=0,
     )
     eligible = run_recording_contracts(model, 12)

@@ -484,31 +484,3 @@ def test_merger_gains_with_no_salaried_pay():
     values = {"n_practices": 60, **at("low", "salaried_gp_pay_gbp_per_year")}
     values |= at("low", "global_sum_gbp_per_weighted_patient")
     run_checking_every_quarter(values, 0, quarters=4)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeWarning,
-    reason="a contract priced at a subnormal amount per head (tariff of 2e-311 £ at the "
-    "tender) has a budget > 0 but so small that contract_terms._pay_contracts's variance / "
-    "budget overflows (the guard is only budget > 0)",
-)
-def test_a_contract_with_a_subnormal_budget_is_settled():
-    values = {
-        **TINY,
-        **EXTREMES["zero budgets"],
-        "gp_contract_regime": "mandatory",
-        "emergency_tariff_gbp": {0: 2.225073858507e-311, 1: 1.0},
-        "elective_tariff_gbp": 0.0,
-        "neighbours_per_practice": 1,
-        "list_size_mean": 500.0,
-        "list_size_sd": 0.0,
-        "salaried_gps_per_partner": 0.0,
-        "patients_per_partner": 500.0,
-        "diabetes_prevalence_concentration": 2.0,
-        "km2_per_practice": 2.0,
-        "quality_concentration": 2.0,
-        "quality_mean": 0.5,
-        "need_weight_sd": 0.0,
-    }
-    run_checking_every_quarter(values, 0, quarters=4)

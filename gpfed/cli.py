@@ -600,6 +600,8 @@ def scenarios() -> None:
     """List the named policy scenarios with a one-line description and source."""
     for item in all_scenarios():
         typer.echo(f"{item.name}\n    {item.title}\n    source: {item.source}")
+        if item.carried_by:
+            typer.echo(f"    carried by: {item.carried_by}")
 
 
 @app.command()

@@ -27,6 +27,9 @@ register(
         "(global sum path, MPIG and seniority phase-outs, QOF points cut)",
         source="NHS Employers/BMA GMS 2013/14-2018/19 contract changes; DH PbR and MRET rules",
         values={},
+        carried_by="the defaults: GMS with its announced changes, PbR with MRET (trusts plan "
+        "capacity for what PbR pays), no integrated lots; practices choose federations, care "
+        "effort (QOF only), GP posts and mergers under those incentives",
     )
 )
 
@@ -45,6 +48,10 @@ register(
             "termination_notices": 2,
             "ooh_to_federations": True,
         },
+        carried_by="network payments (federation incentive, reward for scale, out-of-hours) "
+        "change what federating is worth to practices' choices; MPIG and seniority cuts and "
+        "the GMS quality floor (commissioners' notices and terminations) change practices' "
+        "income, partners' quits and exits",
     )
 )
 
@@ -52,15 +59,23 @@ register(
     Scenario(
         name="kings_fund_2011",
         title="Tear up the contract: core services defined, integrated population and pathway "
-        "contracts let by competitive tender alongside GMS, quality premium on outcomes",
+        "contracts let by competitive tender alongside GMS, PbR reformed to capitation, quality "
+        "premium on outcomes",
         source="Pulse, \"'Tear up' GP contract, advisory body urges\" (2011); A. Dixon, King's "
         "Fund blog 'Is the GP contract a barrier to integrated care?'",
         values={
             "gp_contract_regime": {"2013Q2": "gms", "2015Q2": "mandatory"},
+            "hospital_payment": {"2013Q2": "pbr", "2015Q2": "capitation"},
             "core_definition": 0.9,
             "pathway_lots": True,
             "quality_premium_admissions_weight": 0.5,
         },
+        carried_by="commissioners procure population and diabetes lots when the saving they "
+        "expect beats the procurement cost, within their procurement capacity; bidders decide "
+        "whether and at what price to bid; PbR is reformed to capitation, so trusts stop "
+        "planning spare capacity for induced volume; core services defined (90% of the "
+        "overlapping service lines netted out of contracts) cut what is paid twice; the quality "
+        "premium on admissions rewards commissioners",
     )
 )
 
@@ -77,6 +92,10 @@ register(
             "federation_incentive_gbp_per_patient_per_year": {"2013Q2": 0.0, "2015Q2": 2.0},
             "contract_length_quarters": 40,
         },
+        carried_by="federations opt into capitated contracts by the margin they expect less the "
+        "risk they would keep, bid alone or with their trust, and use the right of return when "
+        "the contract keeps losing; members' care effort follows what the holder keeps; "
+        "outcome pay (5%) adds to it",
     )
 )
 
@@ -91,6 +110,9 @@ register(
             "gp_contract_regime": {"2013Q2": "gms", "2015Q2": "competitive"},
             "outside_entrants": True,
         },
+        carried_by="commissioners procure every locality's primary and community care (GMS "
+        "money inside the contracts) within their procurement capacity; federations, trusts, "
+        "alliances and outside entrants decide whether and at what price to bid",
     )
 )
 
@@ -108,20 +130,35 @@ register(
             "pathway_lots": False,
             "retention_threshold": 0.2,
             "contract_length_quarters": 40,
+            "gms_quality_floor": 0.6,
         },
+        carried_by="trusts, with more coordination capacity, ally with federations or bid alone "
+        "for population contracts with GP funding merged in; commissioners' discretion over GP "
+        "contract retention is the GMS quality floor (notices and termination of practices "
+        "below it) and a low retention threshold for the integrated contracts",
     )
 )
 
 register(
     Scenario(
         name="commissioner_provider_merger",
-        title="GP commissioners also provide: integrated contracts tendered, with commissioners "
-        "favouring their own areas' federations in awards",
+        title="GP commissioners also provide (fundholding): federations hold their patients' "
+        "hospital budget and keep what they save; awards favour commissioners' own federations",
         source="R. Lewis (King's Fund) at the 2011 launch: merging commissioner and provider roles",
         values={
             "gp_contract_regime": {"2013Q2": "gms", "2015Q2": "mandatory"},
             "commissioner_own_federation_bias": 0.15,
+            "savings_target": 0.01,
+            "risk_sharing": "shares",
+            "provider_gain_share": 1.0,
+            "provider_loss_share": 0.2,
+            "federation_sharing_rule": "performance",
         },
+        carried_by="fundholding: the contract's budget is the patients' own baseline less 1%, "
+        "the holder keeps every pound it saves and bears a fifth of an "
+        "overspend, and each member is paid its own saving, so members' care effort follows; "
+        "the conflict of interest is the award bias toward the commissioner's own federations "
+        "bidding alone",
     )
 )
 
@@ -162,5 +199,8 @@ register(
             **fitted_values(),
         },
         policy=False,
+        carried_by="the england preset and the status quo's rules; the 2019 network contract's "
+        "payment changes what federating is worth; practices' behavioural values are fitted "
+        "(docs/VALIDATION.md)",
     )
 )

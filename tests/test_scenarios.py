@@ -31,6 +31,7 @@ def test_the_policy_scenarios_are_registered():
 def test_scenario_has_a_title_and_a_source(name):
     scenario = get_scenario(name)
     assert scenario.title.strip() and scenario.source.strip()
+    assert scenario.carried_by.strip(), "say which levers and behaviours carry it"
     assert scenario.name == name
 
 

@@ -27,6 +27,8 @@ class Scenario:
         policy: a policy proposal, compared with the others by ``gpfed compare --all``; False
             for a historical run such as ``england_2013`` (England scale, checked against the
             record by ``gpfed validate``).
+        carried_by: which levers encode it and through whose decisions they act (agents'
+            behaviours), for listings and the ODD.
     """
 
     name: str
@@ -34,6 +36,7 @@ class Scenario:
     source: str
     values: Mapping[str, Any] = field(default_factory=dict)
     policy: bool = True
+    carried_by: str = ""
 
 
 _REGISTRY: dict[str, Scenario] = {}

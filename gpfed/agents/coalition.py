@@ -102,7 +102,7 @@ def contract_margin_gbp_per_patient_per_year(
 
     Half the chance of winning times the expected margin: the integration saving its
     coordination capacity would bring on the emergency part of a lot, less the savings target,
-    plus half the no-rival markup. Zero under GMS or below the bidder size.
+    plus half the first markup (``bid_markup``). Zero under GMS or below the bidder size.
 
     Args:
         pooled_list: federation lists (patients).

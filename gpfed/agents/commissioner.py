@@ -7,7 +7,7 @@ for an area's population in one account).
 Decisions (class methods; override in a subclass and pass it as
 ``GPFedModel(commissioner_class=...)``):
 
-- :meth:`Commissioner.tenders_now`: whether this quarter it reviews what to procure (a
+- :meth:`Commissioner.tenders_now`: whether the optional contract is offered this quarter (a
   calendar);
 - :meth:`Commissioner.choose_procurements`: which lots to procure, when the saving it expects at
   the success rate it has seen beats the procurement cost, within its free procurement capacity;
@@ -67,7 +67,7 @@ class Commissioner(Agent):
     # --- decisions ----------------------------------------------------------------------------
     @classmethod
     def tenders_now(cls, quarter: int, levers: Levers) -> bool:
-        """Reviews fall every ``tender_every_quarters``, from the first quarter."""
+        """Optional-contract offers fall every ``tender_every_quarters``, from the first quarter."""
         return quarter % levers.tender_every_quarters == 0
 
     @classmethod

@@ -2,10 +2,15 @@
 
 A holder's care-coordination capacity C grows with the list it coordinates (concave); the share
 of covered emergency admissions integrated care avoids rises with C towards a ceiling,
-I = I_max (1 - exp(-kappa C)), ramping up over a contract's first quarters. A bid prices the
-bidder's own expected cost of the lot, baseline x cost factor x noise x (1 - expected saving), at
-a markup that falls with the number of rivals, and is made only if that cost is within the
-reserve price.
+I = I_max (1 - exp(-kappa C)), ramping up over a contract's first quarters.
+
+A bid (MODEL-SPEC §C3) prices the bidder's own expected cost of the lot, baseline x cost factor x
+noise x (1 - expected saving), plus a premium for the risk it would bear under the contract's
+risk-sharing terms (r SD^2 / 2W: the SD of the yearly result it would keep, W what it can lose in
+a year), grossed up for the outcome pay it expects to miss, plus the markup it has learned; it is
+made only if that is within the reserve and the expected profit at the chance of winning it has
+learned beats the bid cost. A bidder whose worst-case yearly loss exceeds what it can lose does
+not bid in that form.
 """
 
 from __future__ import annotations

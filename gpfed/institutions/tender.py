@@ -1,14 +1,14 @@
 """Tender rules: who may bid, how bids are scored, what contract an award makes.
 
-On the tender calendar each commissioner offers the lots its GP contract regime allows
-(:mod:`gpfed.institutions.lots`):
+The lots a GP contract regime allows (:mod:`gpfed.institutions.lots`):
 
 * ``gms``: none;
-* ``optional``: a federation large enough may opt its members into a capitated contract (alone
-  or allied with its main trust), with the right of return (members who leave the federation go
-  back to GMS; at expiry the contract lapses unless retained);
-* ``mandatory``: every locality (a population lot of about ``locality_population`` patients)
-  is tendered, and a diabetes pathway lot for practices no population contract covers;
+* ``optional``: on the offer calendar a federation large enough may opt its members into a
+  capitated contract (alone or allied with its main trust), with the right of return (members
+  who leave the federation go back to GMS; at expiry the contract lapses unless retained);
+* ``mandatory``: each locality's uncovered practices (a population lot of about
+  ``locality_population`` patients), and a diabetes pathway lot for practices no population
+  contract covers, may be procured (the commissioner decides which and when);
 * ``competitive``: as mandatory, with no national GP contract: GMS money is in the contracts.
 
 Eligible bidders are federations of at least ``bidder_min_population`` with no contract and with

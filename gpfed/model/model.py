@@ -407,15 +407,18 @@ class GPFedModel(Model):
         self.federation_counts = {**self.federation_counts, "joined": joined, "founded": founded}
 
     def _stage_tenders(self) -> None:
-        """Procurements due are decided; on a review quarter commissioners start new ones."""
+        """Procurements due are decided and commissioners start new ones (or opt-in offers)."""
         levers = self.levers
         self.market.reset_counts()
         self._procurement_gbp = np.zeros(len(self.accounts.commissioner))
         if levers.gp_contract_regime == "gms":
+            # A return to GMS cancels the procurements in progress.
+            self.market.procurements = []
             return
-        review = self.commissioner_class.tenders_now(self._quarter_index, levers)
-        due = any(p.decided_at <= self.quarters_simulated for p in self.market.procurements)
-        if not (review or due):
+        offer = self.commissioner_class.tenders_now(self._quarter_index, levers)
+        if levers.gp_contract_regime == "optional" and not offer:
+            return
+        if self.market.idle(self.quarters_simulated, levers.procurements_at_once):
             return
         state = self.practice_state
         self._procurement_gbp = tender_round(
@@ -452,7 +455,7 @@ class GPFedModel(Model):
             self._bidder_account,
             self.streams["tenders"],
             self.quarters_simulated,
-            review,
+            offer,
             OptInTerms(self.federation_value.contract_margin, self._opt_in_risk),
         )
 

@@ -9,10 +9,12 @@ the commissioner judges each bidder (``Commissioner.judge_quality``), who wins
 (``Commissioner.award``) and how bidders adapt their markups (``adapt_markup``). This module
 only puts them in order and records the outcome.
 
-Under the mandatory and competitive regimes a lot is procured: the commissioner starts it on a
-review quarter, pays its cost, and the tender is decided ``procurement_quarters`` later, with at
-most ``procurements_at_once`` in progress per commissioner. Under the optional regime an opting-in
-federation's lot is offered on standard terms and decided at once.
+Under the mandatory and competitive regimes a lot is procured: the commissioner may start it in
+any quarter it has capacity, pays its cost, and the tender is decided ``procurement_quarters``
+later, with at most ``procurements_at_once`` in progress per commissioner. Under the optional
+regime an opting-in federation's lot is offered on standard terms, on the offer calendar, and
+decided at once. Procurements in progress when the regime changes away from tendering are
+cancelled.
 """
 
 from __future__ import annotations
@@ -109,6 +111,15 @@ class Market:
         """Start counting this quarter's tenders."""
         self.counts = dict.fromkeys(("started", "decided", "failed", "bids"), 0)
 
+    def idle(self, now: int, capacity: int) -> bool:
+        """Whether nothing is due now and every commissioner is at its procurement capacity."""
+        if any(p.decided_at <= now for p in self.procurements):
+            return False
+        in_progress = np.bincount(
+            [p.area for p in self.procurements], minlength=len(self.completed)
+        )
+        return bool((in_progress >= capacity).all())
+
 
 @dataclass(frozen=True)
 class Parties:
@@ -184,10 +195,10 @@ def tender_round(
     bidder_account: BidderAccount,
     rng: np.random.Generator,
     now: int,
-    review: bool,
+    offer: bool,
     opt_in_terms: OptInTerms | None = None,
 ) -> np.ndarray:
-    """Decide the procurements due, and on a review quarter start new ones (or opt-in offers).
+    """Decide the procurements due and start new ones; or, on the calendar, opt-in offers.
 
     Args:
         state: practice columns.
@@ -204,7 +215,7 @@ def tender_round(
         bidder_account: the account of a bidder.
         rng: the tenders stream.
         now: steps simulated, this quarter included.
-        review: whether commissioners review what to procure this quarter.
+        offer: whether the optional contract is offered this quarter.
         opt_in_terms: what the optional contract offers members (the optional regime only).
 
     Returns:
@@ -213,7 +224,8 @@ def tender_round(
     procurement_gbp = np.zeros(len(commissioner_accounts))
     tender = _Tender(state, trusts, book, ledger, parties, market, levers, deciders, rng, now)
     if levers.gp_contract_regime == "optional":
-        if review:
+        market.procurements = []
+        if offer:
             for lot in _opt_in_lots(state, book, parties, expected, levers, deciders, opt_in_terms):
                 tender.decide(lot, bidder_account)
         return procurement_gbp
@@ -221,6 +233,7 @@ def tender_round(
     market.procurements = [p for p in market.procurements if p.decided_at > now]
     for procurement in due:
         market.completed[procurement.area] += 1
+        market.counts["decided"] += 1
         practices = procurement.practices[
             state.is_open[procurement.practices]
             & (book.coverage[procurement.practices] == NO_CONTRACT)
@@ -230,11 +243,10 @@ def tender_round(
             if tender.decide(lot, bidder_account):
                 continue
         market.counts["failed"] += 1
-    if review:
-        procurement_gbp = _start_procurements(
-            state, book, locality, expected, market, levers, deciders.commissioner, now
-        )
-        ledger.pay(commissioner_accounts, ECONOMY, procurement_gbp, Purpose.PROCUREMENT_COSTS)
+    procurement_gbp = _start_procurements(
+        state, book, locality, expected, market, levers, deciders.commissioner, now
+    )
+    ledger.pay(commissioner_accounts, ECONOMY, procurement_gbp, Purpose.PROCUREMENT_COSTS)
     return procurement_gbp
 
 
@@ -256,6 +268,8 @@ def _start_procurements(
     for procurement in market.procurements:
         pending[procurement.practices] = True
         in_progress[procurement.area] += 1
+    if (in_progress >= levers.procurements_at_once).all():
+        return cost
     candidates = lots_.tendered_lots(state, levers, book.coverage, locality, expected, pending)
     if not candidates:
         return cost
@@ -359,7 +373,6 @@ class _Tender:
             levers.contract_length_quarters,
             levers.outcome_payment_share,
         )
-        self.market.counts["decided"] += lot.federation is None
         bids, deciders = [], []
         for decider, bidder in self._bidders(lot, terms):
             account = bidder_account(bidder.holder, bidder.federation, bidder.trust)
@@ -440,9 +453,10 @@ class _Tender:
             if form == "alone":
                 bidders.append((self.deciders.federation, alone))
             elif form == "allied":
-                asking.append(
-                    self._federation_bidder(lot, terms, federation, main_trust, trust_w, True)
-                )
+                allied = self._federation_bidder(lot, terms, federation, main_trust, trust_w, True)
+                # It asks only for an alliance that could bear the worst case together.
+                if can_carry(allied, sd, levers):
+                    asking.append(allied)
         trust_alone = self._trust_bidder(main_trust, trust_w)
         may_bid_alone = lot.federation is None
         form, partner = self.deciders.trust.choose_bid_form(
@@ -456,7 +470,8 @@ class _Tender:
             bidders.append((self.deciders.trust, trust_alone))
         if levers.outside_entrants and lot.federation is None:
             entrant = self._entrant_bidder(terms)
-            bidders.append((self.deciders.trust, entrant))
+            if can_carry(entrant, sd, levers):
+                bidders.append((self.deciders.trust, entrant))
         return bidders
 
     def _eligible_federations(self, lot: lots_.Lot) -> list[int]:
@@ -499,6 +514,7 @@ class _Tender:
             capacity += levers.trust_coordination_capacity
             quality = (quality + levers.trust_bid_quality) / 2
             kept *= 1.0 - levers.ico_trust_risk_share
+        saving = float(integration_saving(capacity, levers))
         population = max(float(self.state.list_size[lot.practices].sum()), 1.0)
         effort_saving, avoided = anticipated_effort_saving(
             lot.emergency_share,
@@ -515,29 +531,29 @@ class _Tender:
             federation,
             main_trust if allied else None,
             capacity,
-            float(integration_saving(capacity, levers)),
+            saving,
             _promised_quality(quality, capacity),
             1.0,
             parties.federation_loss_capacity[federation],
             trust_w if allied else 0.0,
             effort_saving,
-            min(avoided / levers.admissions_target_reduction, 1.0)
-            if levers.admissions_target_reduction > 0
-            else 1.0,
+            _achievement(avoided + saving, levers),
         )
 
     def _trust_bidder(self, trust: int, trust_w: float) -> Bidder:
         """The lot's main trust bidding alone."""
         capacity = self.levers.trust_coordination_capacity
+        saving = float(integration_saving(capacity, self.levers))
         return Bidder(
             "trust",
             None,
             trust,
             capacity,
-            float(integration_saving(capacity, self.levers)),
+            saving,
             _promised_quality(self.levers.trust_bid_quality, capacity),
             1.0,
             trust_w,
+            achievement=_achievement(saving, self.levers),
         )
 
     def _entrant_bidder(self, terms: LotTerms) -> Bidder:
@@ -547,16 +563,25 @@ class _Tender:
         """
         levers = self.levers
         capacity = levers.trust_coordination_capacity
+        saving = float(integration_saving(capacity, levers))
         return Bidder(
             "entrant",
             None,
             None,
             capacity,
-            float(integration_saving(capacity, levers)),
+            saving,
             _promised_quality(levers.entrant_quality, capacity),
             levers.entrant_cost_efficiency,
             QUARTERS_PER_YEAR * terms.baseline_gbp_per_quarter,
+            achievement=_achievement(saving, levers),
         )
+
+
+def _achievement(emergency_cut: float, levers: Levers) -> float:
+    """Share of the outcome target a holder expects to meet, cutting covered emergencies so."""
+    if levers.admissions_target_reduction <= 0:
+        return 1.0
+    return min(emergency_cut / levers.admissions_target_reduction, 1.0)
 
 
 def _promised_quality(quality: float, capacity: float) -> float:

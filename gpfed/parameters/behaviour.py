@@ -300,7 +300,7 @@ PARAMETERS = [
         0.4,
         "quality (0-1)",
         "Quality an outside entrant brings to a bid before coordination capacity (a trust "
-        "brings 0.5: it knows the local system).",
+        "brings trust_bid_quality: it knows the local system).",
         PROPOSED,
         GROUP,
         low=0,

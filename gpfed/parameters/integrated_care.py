@@ -28,7 +28,9 @@ PARAMETERS = [
         "tender_every_quarters",
         4,
         "quarters",
-        "Commissioners' tender calendar: lots are offered every this many quarters.",
+        "Offer calendar of the optional contract: federations may opt in every this many "
+        "quarters (under mandatory and competitive tendering commissioners may start a "
+        "procurement in any quarter).",
         PROPOSED,
         GROUP,
         low=1,
@@ -84,7 +86,7 @@ PARAMETERS = [
         "outside_entrants",
         False,
         "",
-        "An outside entrant (e.g. an independent-sector provider) bids for every lot.",
+        "An outside entrant (e.g. an independent-sector provider) may bid for every tendered lot.",
         "DESIGN.md §2",
         GROUP,
     ),

@@ -171,7 +171,10 @@ class Levers:
     GMS, or competitive commissioning with no national GP contract.
     """
     tender_every_quarters: int
-    """Commissioners' tender calendar: lots are offered every this many quarters. (quarters)"""
+    """Offer calendar of the optional contract: federations may opt in every this many quarters
+    (under mandatory and competitive tendering commissioners may start a procurement in any
+    quarter). (quarters)
+    """
     locality_population: int
     """Target population of a locality (population lot) under mandatory or competitive
     tendering. (patients)
@@ -187,7 +190,7 @@ class Levers:
     alliances_may_bid: bool
     """Federation and trust alliances (integrated care organisations) may bid."""
     outside_entrants: bool
-    """An outside entrant (e.g. an independent-sector provider) bids for every lot."""
+    """An outside entrant (e.g. an independent-sector provider) may bid for every tendered lot."""
     savings_target: float
     """Budget of a lot = its baseline spend x (1 - savings target); the reserve price. (share
     of baseline spend)
@@ -491,7 +494,7 @@ class Levers:
     """An outside entrant's expected cost relative to the baseline, before integration. (ratio)"""
     entrant_quality: float
     """Quality an outside entrant brings to a bid before coordination capacity (a trust brings
-    0.5: it knows the local system). (quality (0-1))
+    trust_bid_quality: it knows the local system). (quality (0-1))
     """
     bid_markup: float
     """Markup of a bidder's first bid over its expected cost; each bidder then adapts its own

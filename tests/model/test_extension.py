@@ -15,10 +15,10 @@ class NoInducedDemand(Trust):
         return np.zeros(len(state.list_size))
 
 
-class NeverTenders(Commissioner):
+class NeverProcures(Commissioner):
     @classmethod
-    def tenders_now(cls, quarter, levers):
-        return False
+    def choose_procurements(cls, expected_saving_gbp, free_slots, levers):
+        return np.zeros(0, dtype=np.int64)
 
 
 class KeepsEverything(Federation):
@@ -36,11 +36,13 @@ def test_a_trust_that_induces_no_demand_lowers_admissions_under_pbr():
     )
 
 
-def test_a_commissioner_that_never_tenders_lets_no_contract():
-    default = GPFedModel("kings_fund_2011", **SMALL).run(16)
-    replaced = GPFedModel("kings_fund_2011", **SMALL, commissioner_class=NeverTenders).run(16)
+def test_a_commissioner_that_never_procures_lets_no_contract():
+    values = {**SMALL, "procurements_at_once": 10, "outside_entrants": True}
+    default = GPFedModel("kings_fund_2011", **values).run(20)
+    replaced = GPFedModel("kings_fund_2011", **values, commissioner_class=NeverProcures).run(20)
     assert len(default.contracts_frame()) > 0
     assert len(replaced.contracts_frame()) == 0
+    assert replaced.to_frame()["tenders_started"].sum() == 0
 
 
 def test_a_federation_that_keeps_its_results_pays_no_dividend():

@@ -14,6 +14,8 @@ Decisions (class methods, vectorised over federations; override in a subclass an
 - :meth:`Federation.opt_in`: offer its members for the optional contract, by expected margin
   less a risk-aversion term;
 - :meth:`Federation.use_right_of_return`: leave an opt-in contract that keeps losing money;
+- :meth:`Federation.choose_mergers`: adjacent federations of an area merge when both sides' members
+  gain by more than their part of the merger's cost (:func:`federation_merger_options`);
 - :meth:`Federation.choose_bid_form`: bid alone where it can carry the risk, else ask the lot's
   main trust for an alliance (an ICO);
 - :meth:`Federation.price_bid` and :meth:`Federation.adapt_markup` (from
@@ -22,15 +24,90 @@ Decisions (class methods, vectorised over federations; override in a subclass an
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from mesa import Agent
 
-from gpfed.agents.coalition import rule_shares
+from gpfed.agents.coalition import Membership, ValueFunction, rule_shares
 from gpfed.agents.holders import CostBidder, federation_capacity
+from gpfed.agents.practice import MERGER_PAYBACK_YEARS
 from gpfed.parameters import Levers
 from gpfed.world.arrays import split_pence
 from gpfed.world.ledger import ECONOMY, Purpose
 from gpfed.world.units import NO_FEDERATION, PENCE_PER_GBP
+
+
+@dataclass(frozen=True)
+class FederationMergerOptions:
+    """Adjacent federations of one area that could merge, and what each side's members gain.
+
+    Attributes:
+        absorbed: unique id of the smaller federation (by list; the lower id of equal lists).
+        absorber: unique id of the larger.
+        gain_absorbed: what the absorbed federation's members together gain a year, £: their
+            part of the merged federation's value v(A + B) under the sharing rule, less v(A).
+        gain_absorber: the same for the absorber's members.
+    """
+
+    absorbed: np.ndarray
+    absorber: np.ndarray
+    gain_absorbed: np.ndarray
+    gain_absorber: np.ndarray
+
+
+def federation_merger_options(
+    federation_column: np.ndarray,
+    edges: tuple[np.ndarray, np.ndarray],
+    membership: Membership,
+    value: ValueFunction,
+    excluded: set[int],
+    levers: Levers,
+) -> FederationMergerOptions:
+    """Every pair of federations with members that are graph neighbours in one area.
+
+    The merged federation's value is split between the two sides as its members would share it:
+    by list (``list`` and ``performance``), by members (``equal``), or as a two-player Shapley
+    value, each side's own value plus half the surplus (``shapley``).
+
+    Args:
+        federation_column: each practice's federation (unique id or ``NO_FEDERATION``).
+        edges: same-area practice edges, both directions, as (source, target).
+        membership: the federations now.
+        value: coalition value v(S).
+        excluded: federations that may not merge (those holding an integrated contract).
+        levers: levers in force.
+    """
+    src, dst = edges
+    a, b = federation_column[src], federation_column[dst]
+    keep = (a != NO_FEDERATION) & (b != NO_FEDERATION) & (a < b)
+    span = int(federation_column.max()) + 1 if len(federation_column) else 1
+    pairs = np.unique(a[keep] * span + b[keep])
+    first, second = pairs // span, pairs % span
+    if excluded:
+        free = ~np.isin(first, list(excluded)) & ~np.isin(second, list(excluded))
+        first, second = first[free], second[free]
+    ids = np.array([f.unique_id for f in membership.federations], dtype=np.int64)
+    ga, gb = np.searchsorted(ids, first), np.searchsorted(ids, second)
+    list_a, list_b = membership.pooled_list[ga], membership.pooled_list[gb]
+    size_a, size_b = membership.size[ga], membership.size[gb]
+    value_a, value_b = value(list_a, size_a), value(list_b, size_b)
+    merged = value(list_a + list_b, size_a + size_b)
+    rule = levers.federation_sharing_rule
+    if rule == "shapley":
+        share_a = value_a + (merged - value_a - value_b) / 2
+    elif rule == "equal":
+        share_a = merged * size_a / (size_a + size_b)
+    else:
+        share_a = merged * list_a / np.maximum(list_a + list_b, 1.0)
+    gain_a, gain_b = share_a - value_a, merged - share_a - value_b
+    a_absorbs = (list_a > list_b) | ((list_a == list_b) & (first < second))
+    return FederationMergerOptions(
+        np.where(a_absorbs, second, first),
+        np.where(a_absorbs, first, second),
+        np.where(a_absorbs, gain_b, gain_a),
+        np.where(a_absorbs, gain_a, gain_b),
+    )
 
 
 class Federation(CostBidder, Agent):
@@ -246,6 +323,35 @@ class Federation(CostBidder, Agent):
             return "alone"
         return "allied" if levers.alliances_may_bid else None
 
+    @classmethod
+    def choose_mergers(
+        cls, options: FederationMergerOptions, levers: Levers, rng: np.random.Generator
+    ) -> list[tuple[int, int]]:
+        """Adjacent federations that merge: (absorbed, absorber) pairs of unique ids.
+
+        A pair merges when each side's members gain more a year than their half of the one-off
+        ``federation_merger_cost_gbp``, weighed over five years as partners weigh a practice
+        merger. The pairs where the less keen side gains most go first (ties in random order);
+        a federation merges at most once a year.
+
+        Args:
+            options: every adjacent pair, with each side's gain (:func:`federation_merger_options`).
+            levers: levers in force.
+            rng: the federations stream (the order of equal pairs).
+        """
+        hurdle = levers.federation_merger_cost_gbp / (2 * MERGER_PAYBACK_YEARS)
+        keen = np.minimum(options.gain_absorbed, options.gain_absorber)
+        agreed = np.flatnonzero(keen > hurdle)
+        order = agreed[np.lexsort((rng.random(len(agreed)), -keen[agreed]))]
+        taken: set[int] = set()
+        pairs = []
+        for k in order.tolist():
+            absorbed, absorber = int(options.absorbed[k]), int(options.absorber[k])
+            if absorbed not in taken and absorber not in taken:
+                taken.update((absorbed, absorber))
+                pairs.append((absorbed, absorber))
+        return pairs
+
     # --- membership (applied by the model) ----------------------------------------------------
     def add(self, practice: int) -> None:
         """Admit a practice (a graph neighbour of a member, in the same area)."""
@@ -289,6 +395,26 @@ class Federation(CostBidder, Agent):
         # The largest connected part stays in this federation.
         if len(parts[0]) < 2:
             self.dissolve()
+
+    def absorb(self, other: Federation) -> None:
+        """Take in every member and the reserves of ``other`` (a merger); ``other`` leaves."""
+        model = self.model
+        members = other.members
+        balance = int(model.ledger.balance_pence[other.account])
+        if balance:
+            model.ledger.settle(
+                other.account, self.account, balance / PENCE_PER_GBP, Purpose.FEDERATION_MERGER
+            )
+        state = model.practice_state
+        state.set_federation(members, self.unique_id)
+        state.below_share_quarters[members] = 0
+        model.ledger.pay(
+            self.account,
+            ECONOMY,
+            model.levers.federation_merger_cost_gbp,
+            Purpose.FEDERATION_MERGER_COSTS,
+        )
+        other.remove()
 
     def dissolve(self) -> None:
         """Wind up: hand back any contract, share the balance among the members, leave."""

@@ -28,6 +28,7 @@ from gpfed.agents.coalition import (
     contract_margin_gbp_per_patient_per_year,
     coordination_cost_gbp_per_year,
 )
+from gpfed.agents.federation import federation_merger_options
 from gpfed.agents.holders import holder_cost_sd_share, integration_effect
 from gpfed.agents.patients import (
     Registrations,
@@ -196,7 +197,7 @@ class GPFedModel(Model):
         self.market = Market([], np.zeros(len(self.accounts.commissioner), dtype=np.int64))
         self.market.reset_counts()
         self._procurement_gbp = np.zeros(len(self.accounts.commissioner))
-        self.federation_counts = {"left": 0, "joined": 0, "founded": 0}
+        self.federation_counts = {"left": 0, "joined": 0, "founded": 0, "merged": 0}
         self.federation_value = self._coalition_value(self.levers)
         self._federation_balances: dict[int, int] = {}
         self._exit_counts: dict[str, int] = {"closures": 0, "mergers": 0, "voluntary_mergers": 0}
@@ -344,7 +345,7 @@ class GPFedModel(Model):
                 self.contracts.return_to_gms(i, federation.unique_id)
                 federation.release(i)
                 left += 1
-        self.federation_counts = {"left": left, "joined": 0, "founded": 0}
+        self.federation_counts = {"left": left, "joined": 0, "founded": 0, "merged": 0}
 
     def _stage_federation_choices(self) -> None:
         """Reconsidering practices stay alone, found or join (Practice.choose_federation)."""
@@ -367,11 +368,36 @@ class GPFedModel(Model):
         choices = self.practice_class.choose_federation(free, options_for, levers, rng)
         if choices is not None:
             self._apply_federation_choices(choices, rng)
+        merged = self._federation_mergers(rng) if self._year_end else 0
+        self.federation_counts = {**self.federation_counts, "merged": merged}
         # Federations' balances before this quarter's money: their result is measured from here.
         accounts = [f.account for f in self.federations.values()]
         self._federation_balances = dict(
             zip(self.federations, self.ledger.balance_pence[accounts].tolist(), strict=True)
         )
+
+    def _federation_mergers(self, rng: np.random.Generator) -> int:
+        """At each year's end adjacent federations merge by choice (Federation.choose_mergers).
+
+        Federations holding an integrated contract do not merge (the contract names its holder).
+        """
+        state = self.practice_state
+        membership = Membership.of(state.federation, state.list_size, self.federations)
+        if len(membership.federations) < 2:
+            return 0
+        holding = {f for f in self.federations if self.contracts.held_by(f) is not None}
+        options = federation_merger_options(
+            state.federation,
+            self.practice_edges,
+            membership,
+            self.federation_value,
+            holding,
+            self.levers,
+        )
+        pairs = self.federation_class.choose_mergers(options, self.levers, rng)
+        for absorbed, absorber in pairs:
+            self.federations[absorber].absorb(self.federations[absorbed])
+        return len(pairs)
 
     def _apply_federation_choices(self, choices, rng: np.random.Generator) -> None:
         """Apply choices in random order, checked again when applied (a partner may have moved)."""

@@ -489,6 +489,17 @@ PARAMETERS = [
         high=5000000,
     ),
     Parameter(
+        "federation_merger_cost_gbp",
+        50000.0,
+        "£ per merger",
+        "What merging two federations costs once (governance, legal, systems); each side's "
+        "members weigh half of it spread over five years.",
+        "[P] two-thirds of a practice merger's cost: no premises or registration to move",
+        GROUP,
+        low=0,
+        high=5000000,
+    ),
+    Parameter(
         "merger_hurdle_share",
         0.15,
         "share of pay for work",

@@ -565,6 +565,10 @@ class Levers:
     """What a merger costs the merged practice once (legal, IT, registration and premises);
     partners weigh it spread over five years. (£ per merger)
     """
+    federation_merger_cost_gbp: float
+    """What merging two federations costs once (governance, legal, systems); each side's
+    members weigh half of it spread over five years. (£ per merger)
+    """
     merger_hurdle_share: float
     """How much each partnership's pay for work per partner must rise before it gives up its
     independence in a merger. (share of pay for work)

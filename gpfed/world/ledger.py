@@ -62,6 +62,8 @@ class Purpose(StrEnum):
     PERFORMANCE_SHARE = "performance_share"
     FEDERATION_SPLIT = "federation_split"
     FEDERATION_WIND_UP = "federation_wind_up"
+    FEDERATION_MERGER = "federation_merger"
+    FEDERATION_MERGER_COSTS = "federation_merger_costs"
     MERGER = "merger"
     MERGER_COSTS = "merger_costs"
     CLOSURE_SETTLEMENT = "closure_settlement"

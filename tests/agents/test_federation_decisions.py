@@ -7,6 +7,7 @@ import pytest
 
 from gpfed.agents import Federation
 from gpfed.agents.coalition import Membership, pooled_lists
+from gpfed.agents.federation import FederationMergerOptions, federation_merger_options
 from gpfed.world.units import NO_FEDERATION
 from tests.handmade import levers, linear_value
 
@@ -172,3 +173,75 @@ def test_membership_of_no_federations_is_empty():
     assert len(membership.pooled_list) == len(membership.size) == 0
     pooled, size = pooled_lists(column, np.array([1, 2, 3, 4]))
     assert len(pooled) == len(size) == 0
+
+
+# --- federation mergers ---------------------------------------------------------------------------
+
+
+def threshold_value(pooled, size):
+    """£10 a patient for a federation of 30,000 or more, less £1,000 a member: a network payment."""
+    pooled, size = np.asarray(pooled, dtype=float), np.asarray(size, dtype=float)
+    return np.where(pooled >= 30_000, 10.0 * pooled, 0.0) - 1_000.0 * size
+
+
+def merger_world():
+    # Federations 3 (practices 0, 1: 20,000), 5 (2, 3: 12,000) and 8 (4, 5: 40,000); edges
+    # 1-2 (3 and 5 adjacent) and 3-4 (5 and 8 adjacent); 3 and 8 are not adjacent.
+    column = np.array([3, 3, 5, 5, 8, 8])
+    lists = np.array([10_000, 10_000, 6_000, 6_000, 20_000, 20_000])
+    membership = Membership.of(column, lists, {k: record(k) for k in (3, 5, 8)})
+    src = np.array([0, 1, 1, 2, 2, 3, 3, 4, 4, 5])
+    dst = np.array([1, 0, 2, 1, 3, 2, 4, 3, 5, 4])
+    return column, (src, dst), membership
+
+
+def test_merger_options_are_adjacent_pairs_with_each_sides_gain_under_the_rule():
+    column, edges, membership = merger_world()
+    options = federation_merger_options(
+        column, edges, membership, threshold_value, set(), levers(federation_sharing_rule="list")
+    )
+    # Pairs (3, 5) and (5, 8): the larger list absorbs.
+    assert options.absorbed.tolist() == [5, 5]
+    assert options.absorber.tolist() == [3, 8]
+    # 3 + 5: 32,000 patients, 4 members: v = 320,000 - 4,000 = 316,000; by list 3 gets
+    # 20/32 (197,500) against v(3) = -2,000; 5 gets 118,500 against -2,000.
+    np.testing.assert_allclose(options.gain_absorber[0], 197_500.0 + 2_000.0)
+    np.testing.assert_allclose(options.gain_absorbed[0], 118_500.0 + 2_000.0)
+    # 5 + 8: 52,000, 4 members: 516,000; 8 already earns 398,000: by list it gets 396,923,
+    # less than it has (it would share its payment with a federation that adds nothing).
+    assert options.gain_absorber[1] < 0 < options.gain_absorbed[1]
+
+
+def test_shapley_splits_the_merger_surplus_in_half():
+    column, edges, membership = merger_world()
+    options = federation_merger_options(
+        column, edges, membership, threshold_value, set(), levers(federation_sharing_rule="shapley")
+    )
+    # 5 + 8: surplus 516,000 - (-2,000) - 398,000 = 120,000: 60,000 each.
+    np.testing.assert_allclose(
+        [options.gain_absorbed[1], options.gain_absorber[1]], [60_000.0, 60_000.0]
+    )
+
+
+def test_federations_holding_a_contract_are_left_out():
+    column, edges, membership = merger_world()
+    options = federation_merger_options(column, edges, membership, threshold_value, {3}, levers())
+    assert options.absorbed.tolist() == [5] and options.absorber.tolist() == [8]
+
+
+def test_mergers_need_both_sides_to_clear_half_the_cost_over_five_years():
+    options = FederationMergerOptions(
+        absorbed=np.array([1, 2, 4]),
+        absorber=np.array([7, 9, 7]),
+        gain_absorbed=np.array([6_000.0, 4_000.0, 50_000.0]),
+        gain_absorber=np.array([6_000.0, 90_000.0, 8_000.0]),
+    )
+    lv = levers(federation_merger_cost_gbp=50_000.0)  # hurdle 5,000 a side a year
+    pairs = Federation.choose_mergers(options, lv, np.random.default_rng(0))
+    # (2, 9) fails on 2's side; (4, 7) is keener than (1, 7), so 7 takes 4 and not 1.
+    assert pairs == [(4, 7)]
+    cheap = levers(federation_merger_cost_gbp=0.0)
+    assert sorted(Federation.choose_mergers(options, cheap, np.random.default_rng(0))) == [
+        (2, 9),
+        (4, 7),
+    ]

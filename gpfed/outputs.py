@@ -70,6 +70,7 @@ METRICS: dict[str, str] = {
     "federation_mean_list": "mean federation list (patients)",
     "federation_joins": "practices joining or founding a federation this quarter",
     "federation_leavers": "practices leaving a federation this quarter",
+    "federation_switches": "practices moving from their federation to an adjacent one this quarter",
     "federation_mergers": "federations absorbed by an adjacent federation this quarter (both "
     "sides' members gaining)",
     "integrated_population_share": "share of patients under a population contract",
@@ -197,6 +198,7 @@ FLOWS = {
     "federation_joins",
     "federation_leavers",
     "federation_mergers",
+    "federation_switches",
     "contract_awards",
     "contract_handbacks",
     "contract_terminations",
@@ -317,6 +319,7 @@ def compute_metrics(
         "federation_joins": federation_counts["joined"] + federation_counts["founded"],
         "federation_leavers": federation_counts["left"],
         "federation_mergers": federation_counts["merged"],
+        "federation_switches": federation_counts["switched"],
         "contract_awards": contracts.events["awarded"],
         "contract_handbacks": contracts.events["handed_back"],
         "contract_terminations": contracts.events["terminated"],

@@ -365,6 +365,55 @@ class Practice(NodeAgent):
         return FederationChoices(candidates, best, options)
 
     @classmethod
+    def switch_federation(
+        cls,
+        members: np.ndarray,
+        judged_gbp_per_year: np.ndarray,
+        options_for: Callable[[np.ndarray], FederationOptions],
+        autonomy_gbp_per_year: np.ndarray,
+        levers: Levers,
+        rng: np.random.Generator,
+    ) -> dict[int, int]:
+        """Members that switch to an adjacent federation: {practice: federation unique id}.
+
+        A share ``federation_reconsider_share`` of members reconsider. Each compares staying,
+        worth what it judges its federation to be worth to it (:meth:`judge_federation`) less
+        its autonomy cost, with joining each neighbour's federation that would admit it (its
+        share there by the sharing rule less its autonomy cost: a newcomer goes by the formula),
+        with Gumbel noise of scale ``federation_choice_noise_gbp_per_year``, as in
+        :meth:`choose_federation`.
+
+        Args:
+            members: every federated practice.
+            judged_gbp_per_year: what each judges its federation to be worth to it.
+            options_for: the options open to the given candidates (joins only, for members).
+            autonomy_gbp_per_year: each member's autonomy cost.
+            levers: levers in force.
+            rng: the federations stream.
+        """
+        draws = rng.random(len(members))
+        reconsider = draws < levers.federation_reconsider_share
+        candidates, staying = members[reconsider], judged_gbp_per_year[reconsider]
+        options = options_for(candidates)
+        if len(options.chooser) == 0:
+            return {}
+        noise = levers.federation_choice_noise_gbp_per_year
+        chooser = np.concatenate([candidates, options.chooser])
+        score = np.concatenate(
+            [
+                staying
+                - autonomy_gbp_per_year[candidates]
+                + noise * rng.gumbel(size=len(candidates)),
+                options.utility + noise * rng.gumbel(size=len(options.chooser)),
+            ]
+        )
+        target = np.concatenate([np.full(len(candidates), NO_FEDERATION), options.target])
+        order = np.lexsort((-score, compact_keys(chooser)))
+        first = np.flatnonzero(np.diff(chooser[order], prepend=-1) != 0)
+        best = zip(chooser[order][first].tolist(), target[order][first].tolist(), strict=True)
+        return {i: f for i, f in best if f != NO_FEDERATION}
+
+    @classmethod
     def choose_care_effort(
         cls,
         incentives: CareIncentives,
@@ -482,7 +531,8 @@ def federation_options(
 
     A candidate may found a federation with an unfederated open neighbour who would accept (its
     share beats its autonomy cost), or join a neighbour's federation that would admit it (its
-    marginal value is positive).
+    marginal value is positive). A candidate already in a federation may only join another (a
+    switch): its own federation and foundings are not options for it.
 
     Args:
         state: practice columns.
@@ -498,7 +548,11 @@ def federation_options(
     is_candidate = np.zeros(len(lists), dtype=bool)
     is_candidate[candidates] = True
     src, dst = edges
-    keep = is_candidate[src] & state.is_open[dst]
+    own_federation, fid = state.federation[src], state.federation[dst]
+    # A member may switch to a neighbour's federation; it neither founds nor joins its own.
+    other = np.where(own_federation == NO_FEDERATION, True, fid != NO_FEDERATION)
+    other &= (own_federation == NO_FEDERATION) | (fid != own_federation)
+    keep = is_candidate[src] & state.is_open[dst] & other
     src, dst = src[keep], dst[keep]
     fid = state.federation[dst]
 

@@ -197,7 +197,14 @@ class GPFedModel(Model):
         self.market = Market([], np.zeros(len(self.accounts.commissioner), dtype=np.int64))
         self.market.reset_counts()
         self._procurement_gbp = np.zeros(len(self.accounts.commissioner))
-        self.federation_counts = {"left": 0, "joined": 0, "founded": 0, "merged": 0}
+        self.federation_counts = {
+            "left": 0,
+            "joined": 0,
+            "founded": 0,
+            "switched": 0,
+            "merged": 0,
+        }
+        self._judged_worth = np.zeros(len(self.practice_state.list_size))
         self.federation_value = self._coalition_value(self.levers)
         self._federation_balances: dict[int, int] = {}
         self._exit_counts: dict[str, int] = {"closures": 0, "mergers": 0, "voluntary_mergers": 0}
@@ -334,6 +341,8 @@ class GPFedModel(Model):
             state.federation_quarters[members],
             self.levers,
         )
+        self._judged_worth = np.zeros(len(state.list_size))
+        self._judged_worth[members] = judged
         quarters, leaving = self.practice_class.leave_federation(
             state, members, judged, self.levers, self.streams["federations"]
         )
@@ -345,7 +354,13 @@ class GPFedModel(Model):
                 self.contracts.return_to_gms(i, federation.unique_id)
                 federation.release(i)
                 left += 1
-        self.federation_counts = {"left": left, "joined": 0, "founded": 0, "merged": 0}
+        self.federation_counts = {
+            "left": left,
+            "joined": 0,
+            "founded": 0,
+            "switched": 0,
+            "merged": 0,
+        }
 
     def _stage_federation_choices(self) -> None:
         """Reconsidering practices stay alone, found or join (Practice.choose_federation)."""
@@ -368,13 +383,57 @@ class GPFedModel(Model):
         choices = self.practice_class.choose_federation(free, options_for, levers, rng)
         if choices is not None:
             self._apply_federation_choices(choices, rng)
+        members = np.flatnonzero(state.is_open & (state.federation != NO_FEDERATION))
+        switches = self.practice_class.switch_federation(
+            members,
+            self._judged_worth[members],
+            options_for,
+            state.autonomy_cost_gbp_per_year,
+            levers,
+            rng,
+        )
+        switched = self._apply_switches(switches, rng)
         merged = self._federation_mergers(rng) if self._year_end else 0
-        self.federation_counts = {**self.federation_counts, "merged": merged}
+        self.federation_counts = {
+            **self.federation_counts,
+            "switched": switched,
+            "merged": merged,
+        }
         # Federations' balances before this quarter's money: their result is measured from here.
         accounts = [f.account for f in self.federations.values()]
         self._federation_balances = dict(
             zip(self.federations, self.ledger.balance_pence[accounts].tolist(), strict=True)
         )
+
+    def _apply_switches(self, switches: dict[int, int], rng: np.random.Generator) -> int:
+        """Members move to the federation they chose, in random order, checked when applied.
+
+        The target must still exist, admit the practice and have a member next to it (earlier
+        moves may have changed it); the old federation releases the practice (its opt-in
+        contract returns it to GMS; the rest may split).
+        """
+        state, moved = self.practice_state, 0
+        for i in rng.permutation(np.array(sorted(switches), dtype=np.int64)).tolist():
+            target = self.federations.get(switches[i])
+            old = self.federations.get(int(state.federation[i]))
+            if target is None or old is None or old is target:
+                continue
+            neighbours = self.practice_neighbours[i]
+            if not (state.federation[neighbours] == target.unique_id).any():
+                continue
+            members = target.members
+            if not self.federation_class.admits(
+                float(state.list_size.take(members).sum()),
+                len(members),
+                state.list_size[i],
+                self.federation_value,
+            ):
+                continue
+            self.contracts.return_to_gms(i, old.unique_id)
+            old.release(i)
+            target.add(i)
+            moved += 1
+        return moved
 
     def _federation_mergers(self, rng: np.random.Generator) -> int:
         """At each year's end adjacent federations merge by choice (Federation.choose_mergers).

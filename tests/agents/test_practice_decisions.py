@@ -341,6 +341,54 @@ def test_a_candidate_with_no_open_neighbour_has_no_options():
     assert len(opts.chooser) == 0
 
 
+def test_a_member_may_only_switch_to_a_neighbours_federation():
+    # Practice 3 (federation 7) neighbours 0 (unfederated), 4 (its own federation) and 2 (in
+    # federation 9 with 1): its only option is to join 9.
+    state = practice_state([1000, 2000, 3000, 4000, 1500])
+    set_federations(state, [-1, 9, 9, 7, 7])
+    state.autonomy_cost_gbp_per_year = np.zeros(5)
+    pairs = [(3, 0), (3, 4), (3, 2), (2, 1)]
+    src = np.array([a for a, b in pairs] + [b for a, b in pairs])
+    dst = np.array([b for a, b in pairs] + [a for a, b in pairs])
+    by_id = {k: SimpleNamespace(unique_id=k, account=0, area=0) for k in (7, 9)}
+    membership = Membership.of(state.federation, state.list_size, by_id)
+    opts = federation_options(
+        state, np.array([3]), (src, dst), membership, linear_value, LEVERS, np.random.default_rng(0)
+    )
+    assert option_rows(opts)[0][:3] == (3, False, 9)
+    assert len(opts.chooser) == 1
+
+
+def test_a_member_switches_when_a_neighbours_federation_beats_what_it_judges_its_own_worth():
+    members = np.array([2, 5, 8])
+    judged = np.array([100.0, 400.0, 100.0])
+    autonomy = np.array([0, 0, 20.0, 0, 0, 20.0, 0, 0, 20.0])
+    # 2 may join 11 (worth 250 - 20) or 12 (150 - 20); 5 may join 11 (300 - 20); 8 has none.
+    table = options([2, 2, 5], [False] * 3, [11, 12, 11], [230.0, 130.0, 280.0], [3, 3, 3])
+    lv = levers(federation_reconsider_share=1.0, federation_choice_noise_gbp_per_year=0.0)
+    switches = Practice.switch_federation(
+        members, judged, lambda c: table, autonomy, lv, np.random.default_rng(0)
+    )
+    # 2: 230 beats staying at 100 - 20; 5: 280 does not beat 400 - 20.
+    assert switches == {2: 11}
+
+
+def test_no_member_reconsidering_means_no_switch():
+    table = options([2], [False], [11], [1e6], [3])
+    lv = levers(federation_reconsider_share=0.0)
+    assert (
+        Practice.switch_federation(
+            np.array([2]),
+            np.array([0.0]),
+            lambda c: table if len(c) else NO_OPTIONS,
+            np.zeros(3),
+            lv,
+            np.random.default_rng(0),
+        )
+        == {}
+    )
+
+
 # --- exits ----------------------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Federations merge when both sides gain: consolidation follows a threshold network payment.
+"""Federations merge when both sides gain, and members switch: consolidation follows payment.
 
 Paired by seed over the default region: the 2019 network contract's payment (£3.26 a patient to
 federations of 30,000 or more) against none. Nothing sets how many federations merge.
@@ -50,3 +50,15 @@ def test_a_merger_moves_members_and_reserves_and_conserves_money():
     state = model.practice_state
     for federation in model.federations.values():
         assert len(set(state.area[federation.members].tolist())) == 1
+
+
+def test_members_switch_to_adjacent_federations_only_when_they_reconsider():
+    switching = [run(s) for s in SEEDS[:3]]
+    assert sum(m.to_frame()["federation_switches"].sum() for m in switching) > 0
+    still = run(0, federation_reconsider_share=0.0)
+    assert still.to_frame()["federation_switches"].sum() == 0
+    # Federations stay whole after switches: connected members of one area.
+    for model in switching:
+        state = model.practice_state
+        for federation in model.federations.values():
+            assert len(set(state.area[federation.members].tolist())) == 1

@@ -332,3 +332,27 @@ def pooled_lists(
     pooled = np.bincount(owner, weights=list_size[members].astype(float))
     present = size > 0
     return pooled[present], size[present]
+
+
+def agreed_pairs(
+    absorbed: np.ndarray,
+    absorber: np.ndarray,
+    keenness: np.ndarray,
+    hurdle: float,
+    rng: np.random.Generator,
+) -> list[tuple[int, int]]:
+    """Pairs that agree to merge, each party at most once: (absorbed, absorber).
+
+    A pair agrees when its less keen side's gain (``keenness``) clears ``hurdle``; the keenest
+    pairs go first (ties in random order), and a party already taken is not paired again.
+    """
+    agreed = np.flatnonzero(keenness > hurdle)
+    order = agreed[np.lexsort((rng.random(len(agreed)), -keenness[agreed]))]
+    taken: set[int] = set()
+    pairs = []
+    for k in order.tolist():
+        small, large = int(absorbed[k]), int(absorber[k])
+        if small not in taken and large not in taken:
+            taken.update((small, large))
+            pairs.append((small, large))
+    return pairs

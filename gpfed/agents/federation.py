@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from mesa import Agent
 
-from gpfed.agents.coalition import Membership, ValueFunction, rule_shares
+from gpfed.agents.coalition import Membership, ValueFunction, agreed_pairs, rule_shares
 from gpfed.agents.holders import CostBidder, federation_capacity
 from gpfed.agents.practice import MERGER_PAYBACK_YEARS
 from gpfed.parameters import Levers
@@ -341,16 +341,7 @@ class Federation(CostBidder, Agent):
         """
         hurdle = levers.federation_merger_cost_gbp / (2 * MERGER_PAYBACK_YEARS)
         keen = np.minimum(options.gain_absorbed, options.gain_absorber)
-        agreed = np.flatnonzero(keen > hurdle)
-        order = agreed[np.lexsort((rng.random(len(agreed)), -keen[agreed]))]
-        taken: set[int] = set()
-        pairs = []
-        for k in order.tolist():
-            absorbed, absorber = int(options.absorbed[k]), int(options.absorber[k])
-            if absorbed not in taken and absorber not in taken:
-                taken.update((absorbed, absorber))
-                pairs.append((absorbed, absorber))
-        return pairs
+        return agreed_pairs(options.absorbed, options.absorber, keen, hurdle, rng)
 
     # --- membership (applied by the model) ----------------------------------------------------
     def add(self, practice: int) -> None:

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import gpfed.agents.workforce as workforce
-from gpfed.agents.coalition import Membership, ValueFunction, rule_shares
+from gpfed.agents.coalition import Membership, ValueFunction, agreed_pairs, rule_shares
 from gpfed.agents.node import NodeAgent
 from gpfed.parameters import Levers
 from gpfed.world.arrays import compact_keys
@@ -474,16 +474,9 @@ class Practice(NodeAgent):
             rng: the exits stream (the order of equal pairs).
         """
         keen = np.minimum(options.gain_absorbed, options.gain_absorber)
-        agreed = np.flatnonzero(keen > levers.merger_hurdle_share)
-        order = agreed[np.lexsort((rng.random(len(agreed)), -keen[agreed]))]
-        taken: set[int] = set()
-        pairs = []
-        for k in order.tolist():
-            absorbed, absorber = int(options.absorbed[k]), int(options.absorber[k])
-            if absorbed not in taken and absorber not in taken:
-                taken.update((absorbed, absorber))
-                pairs.append((absorbed, absorber))
-        return pairs
+        return agreed_pairs(
+            options.absorbed, options.absorber, keen, levers.merger_hurdle_share, rng
+        )
 
     @classmethod
     def decide_exits(

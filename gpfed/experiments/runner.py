@@ -51,6 +51,7 @@ class RunSpec:
     quarters: int
     outputs: tuple[str, ...]
     keep_series: bool
+    time_limit_s: float
 
 
 def run_seed(root: int, design_id: int, replicate: int, common_random_numbers: bool) -> int:
@@ -100,6 +101,7 @@ def run_specs(spec: SweepSpec, runs: pd.DataFrame) -> list[RunSpec]:
                 quarters=spec.quarters,
                 outputs=tuple(spec.outputs),
                 keep_series="series" in spec.keep,
+                time_limit_s=float(spec.run_time_limit_s),
             )
         )
     return specs
@@ -119,7 +121,7 @@ def run_one(run: RunSpec) -> tuple[dict[str, Any], pd.DataFrame | None]:
     try:
         values = {"agent_table_every": 0, **run.values}
         model = GPFedModel(Params(run.scenario, **values), rng=run.seed)
-        frame = model.run(run.quarters).to_frame()
+        frame = model.run(run.quarters, time_limit_s=run.time_limit_s).to_frame()
         simulated = frame.iloc[1:]
         finals = simulated[list(run.outputs)].tail(FINAL_QUARTERS).mean()
         row.update(status="ok", error="", traceback="")

@@ -18,6 +18,7 @@ Example file::
     outputs = ["share_practices_federated", "emergency_admissions_per_1000"]
     keep = ["final", "series"]
     scenario = "kings_fund_2011"   # optional: values the sweep starts from
+    run_time_limit_s = 600    # optional (default 3600): a run past it is stopped, recorded failed
 
     [fixed]
     n_practices = 150
@@ -50,6 +51,10 @@ from gpfed.scenarios import get_scenario
 SAMPLERS = ("grid", "lhs", "sobol", "morris")
 MAX_QUARTERS = int(SPEC["horizon_quarters"].high)
 """The most quarters a sweep's runs simulate: the horizon's upper bound."""
+DEFAULT_RUN_TIME_LIMIT_S = 3600.0
+"""A run still going after an hour is stopped and recorded as failed (England's ten years take
+seconds): a hang cannot hold up a sweep."""
+MAX_RUN_TIME_LIMIT_S = 7 * 24 * 3600.0
 KEEP = ("final", "series")
 SCENARIO = "scenario"
 """A sweep may vary the named scenario itself, with ``levels`` (grid and lhs samplers)."""
@@ -114,6 +119,7 @@ class SweepSpec:
     fixed: Mapping[str, Any] = field(default_factory=dict)
     scenario: str | None = None
     name: str = "sweep"
+    run_time_limit_s: float = DEFAULT_RUN_TIME_LIMIT_S
 
     def __post_init__(self) -> None:
         try:
@@ -153,6 +159,7 @@ class SweepSpec:
             "outputs",
             "keep",
             "scenario",
+            "run_time_limit_s",
         }
         extra = set(settings) - allowed
         if extra:
@@ -222,8 +229,14 @@ class SweepSpec:
         return {"sweep": settings, "fixed": dict(self.fixed), "parameters": parameters}
 
     def fingerprint(self) -> str:
-        """A hash of the definition: a results folder belongs to exactly one sweep."""
-        text = json.dumps(self.to_mapping(), sort_keys=True, default=str)
+        """A hash of the definition: a results folder belongs to exactly one sweep.
+
+        The run time limit is left out: it decides which runs finish, not their results, so a
+        resume may give a longer one.
+        """
+        mapping = self.to_mapping()
+        mapping["sweep"] = {k: v for k, v in mapping["sweep"].items() if k != "run_time_limit_s"}
+        text = json.dumps(mapping, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     @property
@@ -272,6 +285,13 @@ def _validate(spec: SweepSpec) -> None:
     if not isinstance(spec.common_random_numbers, bool):
         raise SweepError(
             f"common_random_numbers = {spec.common_random_numbers!r}; allowed true or false"
+        )
+    limit = spec.run_time_limit_s
+    number = isinstance(limit, int | float) and not isinstance(limit, bool)
+    if not number or not 0 < limit <= MAX_RUN_TIME_LIMIT_S:
+        raise SweepError(
+            f"run_time_limit_s = {limit!r}; allowed a number of seconds above 0, at most "
+            f"{MAX_RUN_TIME_LIMIT_S:g}"
         )
     if not isinstance(spec.name, str):
         raise SweepError(f'name = {spec.name!r}; allowed a text, e.g. "my sweep"')

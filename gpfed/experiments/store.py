@@ -109,11 +109,23 @@ class Store:
         return set(ids["run_id"])
 
     def write_part(self, results: pd.DataFrame, series: pd.DataFrame | None) -> None:
-        """Write one finished chunk atomically (series first: results mark the runs done)."""
+        """Write one finished chunk atomically (series first: results mark the runs done).
+
+        Raises:
+            SweepError: the folder cannot be written (a full disk, lost permission); the parts
+                written before are kept and nothing half-written is left, so the same command
+                resumes once the cause is fixed.
+        """
         tag = uuid.uuid4().hex[:12]
-        if series is not None and len(series):
-            _atomic_write_parquet(series, self.parts / f"series-{tag}.parquet")
-        _atomic_write_parquet(results, self.parts / f"results-{tag}.parquet")
+        try:
+            if series is not None and len(series):
+                _atomic_write_parquet(series, self.parts / f"series-{tag}.parquet")
+            _atomic_write_parquet(results, self.parts / f"results-{tag}.parquet")
+        except OSError as error:
+            raise SweepError(
+                f"cannot write results to {self.path} ({error.strerror or error}); the runs "
+                "stored so far are kept: fix it and run the same command to resume"
+            ) from None
 
 
 def code_fingerprint() -> str:
@@ -131,9 +143,13 @@ def code_fingerprint() -> str:
 
 
 def _atomic_write_parquet(frame: pd.DataFrame, target: Path) -> None:
+    """Write to a hidden temporary file and rename it: a part is whole or absent."""
     temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    frame.to_parquet(temporary, index=False, compression="zstd")
-    os.replace(temporary, target)
+    try:
+        frame.to_parquet(temporary, index=False, compression="zstd")
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _atomic_write_text(text: str, target: Path) -> None:

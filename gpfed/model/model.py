@@ -1076,11 +1076,17 @@ class GPFedModel(Model):
     def _start(self) -> tuple[int, int]:
         return self.params.start_year, self.params.start_quarter
 
-    def run(self, quarters: int | None = None) -> GPFedModel:
+    def run(self, quarters: int | None = None, time_limit_s: float | None = None) -> GPFedModel:
         """Simulate ``quarters`` quarters (default: up to ``horizon_quarters``) and return self.
+
+        Args:
+            quarters: quarters to simulate.
+            time_limit_s: stop with :class:`TimeoutError` once this many seconds have passed
+                (checked between quarters); None for no limit. Sweeps set it per run.
 
         Raises:
             ParameterError: ``quarters`` is not a whole number from 0 to the longest horizon.
+            TimeoutError: the run passed ``time_limit_s``.
         """
         if quarters is None:
             quarters = max(self.params.horizon_quarters - self.quarters_simulated, 0)
@@ -1090,7 +1096,13 @@ class GPFedModel(Model):
             raise ParameterError(
                 f"quarters = {quarters!r}; allowed a whole number from 0 to {longest}"
             )
-        for _ in range(quarters):
+        started = time.perf_counter()
+        for done in range(quarters):
+            if time_limit_s is not None and time.perf_counter() - started > time_limit_s:
+                raise TimeoutError(
+                    f"run stopped after {done} of {quarters} quarters: over its time limit of "
+                    f"{time_limit_s:g} s"
+                )
             self.step()
         return self
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import dataclasses
+import errno
 import multiprocessing
 import os
 import shutil
@@ -23,7 +25,7 @@ import pandas as pd
 import pytest
 
 import gpfed.experiments.store as store_module
-from gpfed.experiments import SweepError, load, run_table, sweep
+from gpfed.experiments import Dimension, SweepError, SweepSpec, load, run_table, sweep
 from gpfed.experiments.runner import run_chunk, run_specs
 from tests.experiments.helpers import (
     FAULT_TOML,
@@ -438,3 +440,84 @@ def test_progress_bar_on_stderr_unless_quiet(tmp_path):
     assert outputs[True][1] == ""
     loud = outputs[False][1]
     assert "sweep:" in loud and "4/4" in loud and "100%" in loud and "failed=2" in loud
+
+
+def test_a_run_past_its_time_limit_is_stopped_and_recorded_as_failed(tmp_path):
+    spec = SweepSpec(
+        parameters=(Dimension("quality_weight", levels=(0.3, 0.6)),),
+        quarters=40,
+        outputs=("practices_open",),
+        fixed={"n_practices": 150},
+        run_time_limit_s=1e-6,
+    )
+    results = sweep(spec, out=tmp_path / "sw", workers=1, progress=False)
+    assert len(results.failed) == 2 and len(results.ok) == 0
+    assert results.failed["error"].str.contains("over its time limit of 1e-06 s").all()
+    # A longer limit finishes them, in the same folder: the limit is not part of the definition.
+    longer = dataclasses.replace(spec, run_time_limit_s=600.0)
+    assert longer.fingerprint() == spec.fingerprint()
+
+
+def test_a_run_time_limit_must_be_positive():
+    with pytest.raises(SweepError, match="run_time_limit_s = 0; allowed a number of seconds"):
+        SweepSpec(parameters=(Dimension("quality_weight", levels=(0.3,)),), run_time_limit_s=0)
+
+
+def test_a_full_disk_stops_the_sweep_with_one_line_and_a_resume_completes_it(
+    long_reference, tmp_path, monkeypatch
+):
+    out = tmp_path / "out"
+    parts = []
+    original = pd.DataFrame.to_parquet
+
+    def fills_up(frame, path, *args, **kwargs):
+        # The disk fills up while the third results part is being written.
+        if ".results-" in str(path):
+            parts.append(path)
+            if len(parts) == 3:
+                original(frame, path, *args, **kwargs)  # a temporary file, then no space
+                raise OSError(errno.ENOSPC, "No space left on device")
+        original(frame, path, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", fills_up)
+    with pytest.raises(SweepError, match=r"No space left on device.*same command to resume"):
+        sweep(spec_of(LONG_TOML), out, workers=1, progress=False)
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", original)
+    # Nothing half-written: no temporary file left; every part there is whole and readable.
+    assert not [p for p in (out / "parts").iterdir() if p.name.startswith(".")]
+    stored = part_run_ids(out)
+    assert 0 < len(stored) < len(long_reference.planned)
+    sweep(spec_of(LONG_TOML), out, workers=1, progress=False)
+    assert_complete_once(out, long_reference)
+
+
+@pytest.mark.slow
+def test_ctrl_c_leaves_a_resumable_sweep_and_says_how_to_resume(long_reference, tmp_path):
+    spec_file = write_spec(tmp_path, LONG_TOML)
+    out = tmp_path / "out"
+    command = gpfed_command("sweep", str(spec_file), "--out", str(out), "--workers", "2", "-q")
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        wait_for(
+            lambda: results_parts(out) or process.poll() is not None,
+            timeout=60,
+            what="the first results part",
+            step=0.005,
+        )
+        # Ctrl-C reaches the whole foreground process group: the CLI and its workers.
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        kill_group(process)
+    assert process.returncode == 130, stderr
+    assert "interrupted; run the same command to resume" in stderr
+    assert "Traceback" not in stderr
+    resumed = subprocess.run(command, capture_output=True, text=True, timeout=180)
+    assert resumed.returncode == 0, resumed.stderr
+    assert_complete_once(out, long_reference)

@@ -21,7 +21,7 @@ LEVERS = (
     "core_definition",
     "risk_sharing",
     "provider_loss_share",
-    "tender_every_quarters",
+    "procurements_at_once",
 )
 """The levers the page offers: the ones the policy proposals of DESIGN.md §1 turn on."""
 

@@ -356,3 +356,35 @@ def agreed_pairs(
             taken.update((small, large))
             pairs.append((small, large))
     return pairs
+
+
+def paid_ratios(
+    membership: Membership,
+    shares_gbp_per_year: np.ndarray,
+    paid_gbp_per_year: np.ndarray,
+    quarters_paid: np.ndarray,
+) -> dict[int, float]:
+    """What each federation has paid its members against their formula shares, by unique id.
+
+    Over the members it has paid at least once: the sum of their records (what it paid them, a
+    year, smoothed) over the sum of their shares of its value. A federation none of whose
+    members has been paid yet is left out (a practice then goes by the formula).
+
+    Args:
+        membership: the federations now.
+        shares_gbp_per_year: each membership's formula share, in ``membership.members`` order.
+        paid_gbp_per_year: each practice's record of what its federation has paid it.
+        quarters_paid: quarters each practice has been paid by its federation.
+    """
+    members = membership.members
+    paid = quarters_paid[members] > 0
+    n = len(membership.federations)
+    records = np.bincount(
+        membership.group[paid], weights=paid_gbp_per_year[members][paid], minlength=n
+    )
+    formula = np.bincount(membership.group[paid], weights=shares_gbp_per_year[paid], minlength=n)
+    return {
+        f.unique_id: float(records[k] / formula[k])
+        for k, f in enumerate(membership.federations)
+        if formula[k] > 0
+    }

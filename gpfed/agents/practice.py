@@ -28,7 +28,7 @@ Decisions:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -371,47 +371,48 @@ class Practice(NodeAgent):
         judged_gbp_per_year: np.ndarray,
         options_for: Callable[[np.ndarray], FederationOptions],
         autonomy_gbp_per_year: np.ndarray,
+        paid_ratio: Mapping[int, float],
         levers: Levers,
         rng: np.random.Generator,
     ) -> dict[int, int]:
         """Members that switch to an adjacent federation: {practice: federation unique id}.
 
-        A share ``federation_reconsider_share`` of members reconsider. Each compares staying,
-        worth what it judges its federation to be worth to it (:meth:`judge_federation`) less
-        its autonomy cost, with joining each neighbour's federation that would admit it (its
-        share there by the sharing rule less its autonomy cost: a newcomer goes by the formula),
-        with Gumbel noise of scale ``federation_choice_noise_gbp_per_year``, as in
-        :meth:`choose_federation`.
+        A share ``federation_reconsider_share`` of members reconsider. Each judges joining a
+        neighbour's federation that would admit it as it judges its own: by what that
+        federation has paid its members, its formula share there times the federation's paid
+        ratio (what its members' records add up to against their formula shares). It switches to
+        the best such option when that beats what it judges its own federation worth to it by
+        more than ``federation_switch_cost_gbp`` spread over five years. Nothing random but who
+        reconsiders.
 
         Args:
             members: every federated practice.
             judged_gbp_per_year: what each judges its federation to be worth to it.
             options_for: the options open to the given candidates (joins only, for members).
-            autonomy_gbp_per_year: each member's autonomy cost.
+            autonomy_gbp_per_year: each practice's autonomy cost (every practice).
+            paid_ratio: each federation's paid ratio, by unique id (1 if none of its members
+                has been paid yet).
             levers: levers in force.
             rng: the federations stream.
         """
         draws = rng.random(len(members))
         reconsider = draws < levers.federation_reconsider_share
-        candidates, staying = members[reconsider], judged_gbp_per_year[reconsider]
+        candidates = members[reconsider]
         options = options_for(candidates)
         if len(options.chooser) == 0:
             return {}
-        noise = levers.federation_choice_noise_gbp_per_year
-        chooser = np.concatenate([candidates, options.chooser])
-        score = np.concatenate(
-            [
-                staying
-                - autonomy_gbp_per_year[candidates]
-                + noise * rng.gumbel(size=len(candidates)),
-                options.utility + noise * rng.gumbel(size=len(options.chooser)),
-            ]
+        staying = dict(
+            zip(candidates.tolist(), judged_gbp_per_year[reconsider].tolist(), strict=True)
         )
-        target = np.concatenate([np.full(len(candidates), NO_FEDERATION), options.target])
-        order = np.lexsort((-score, compact_keys(chooser)))
-        first = np.flatnonzero(np.diff(chooser[order], prepend=-1) != 0)
-        best = zip(chooser[order][first].tolist(), target[order][first].tolist(), strict=True)
-        return {i: f for i, f in best if f != NO_FEDERATION}
+        autonomy = autonomy_gbp_per_year[options.chooser]
+        ratio = np.array([paid_ratio.get(int(f), 1.0) for f in options.target.tolist()])
+        judged_option = (options.utility + autonomy) * ratio
+        hurdle = levers.federation_switch_cost_gbp / MERGER_PAYBACK_YEARS
+        gain = judged_option - np.array([staying[int(i)] for i in options.chooser.tolist()])
+        order = np.lexsort((-gain, compact_keys(options.chooser)))
+        first = order[np.flatnonzero(np.diff(options.chooser[order], prepend=-1) != 0)]
+        best = first[gain[first] > hurdle]
+        return dict(zip(options.chooser[best].tolist(), options.target[best].tolist(), strict=True))
 
     @classmethod
     def choose_care_effort(

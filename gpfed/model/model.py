@@ -27,6 +27,7 @@ from gpfed.agents.coalition import (
     backoffice_saving_gbp_per_year,
     contract_margin_gbp_per_patient_per_year,
     coordination_cost_gbp_per_year,
+    paid_ratios,
 )
 from gpfed.agents.federation import federation_merger_options
 from gpfed.agents.holders import holder_cost_sd_share, integration_effect
@@ -205,6 +206,7 @@ class GPFedModel(Model):
             "merged": 0,
         }
         self._judged_worth = np.zeros(len(self.practice_state.list_size))
+        self._paid_ratio: dict[int, float] = {}
         self.federation_value = self._coalition_value(self.levers)
         self._federation_balances: dict[int, int] = {}
         self._exit_counts: dict[str, int] = {"closures": 0, "mergers": 0, "voluntary_mergers": 0}
@@ -343,6 +345,9 @@ class GPFedModel(Model):
         )
         self._judged_worth = np.zeros(len(state.list_size))
         self._judged_worth[members] = judged
+        self._paid_ratio = paid_ratios(
+            membership, shares, state.federation_paid_gbp_per_year, state.federation_quarters
+        )
         quarters, leaving = self.practice_class.leave_federation(
             state, members, judged, self.levers, self.streams["federations"]
         )
@@ -389,6 +394,7 @@ class GPFedModel(Model):
             self._judged_worth[members],
             options_for,
             state.autonomy_cost_gbp_per_year,
+            self._paid_ratio,
             levers,
             rng,
         )

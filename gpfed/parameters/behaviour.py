@@ -489,6 +489,18 @@ PARAMETERS = [
         high=5000000,
     ),
     Parameter(
+        "federation_switch_cost_gbp",
+        10000.0,
+        "£ per switch",
+        "What moving from one federation to another costs a practice once (new agreements, "
+        "data sharing, systems, staff time); it switches only for a gain beyond this spread "
+        "over five years.",
+        "[P]",
+        GROUP,
+        low=0,
+        high=1000000,
+    ),
+    Parameter(
         "federation_merger_cost_gbp",
         50000.0,
         "£ per merger",

@@ -565,6 +565,11 @@ class Levers:
     """What a merger costs the merged practice once (legal, IT, registration and premises);
     partners weigh it spread over five years. (£ per merger)
     """
+    federation_switch_cost_gbp: float
+    """What moving from one federation to another costs a practice once (new agreements, data
+    sharing, systems, staff time); it switches only for a gain beyond this spread over five
+    years. (£ per switch)
+    """
     federation_merger_cost_gbp: float
     """What merging two federations costs once (governance, legal, systems); each side's
     members weigh half of it spread over five years. (£ per merger)

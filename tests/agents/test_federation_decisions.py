@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gpfed.agents import Federation
-from gpfed.agents.coalition import Membership, pooled_lists
+from gpfed.agents.coalition import Membership, paid_ratios, pooled_lists
 from gpfed.agents.federation import FederationMergerOptions, federation_merger_options
 from gpfed.world.units import NO_FEDERATION
 from tests.handmade import levers, linear_value
@@ -245,3 +245,13 @@ def test_mergers_need_both_sides_to_clear_half_the_cost_over_five_years():
         (2, 9),
         (4, 7),
     ]
+
+
+def test_paid_ratio_is_what_a_federation_paid_its_paid_members_over_their_shares():
+    column = np.array([3, 3, 5, 5, NO_FEDERATION])
+    membership = Membership.of(column, np.array([1, 2, 3, 4, 5]), {3: record(3), 5: record(5)})
+    shares = np.array([1_000.0, 3_000.0, 2_000.0, 2_000.0])  # members 0, 1 (of 3), 2, 3 (of 5)
+    paid = np.array([600.0, 2_000.0, 0.0, 0.0, 0.0])
+    quarters = np.array([4, 2, 0, 0, 0])
+    # Federation 3 paid 2,600 against shares of 4,000; federation 5 has paid nobody yet.
+    assert paid_ratios(membership, shares, paid, quarters) == {3: pytest.approx(0.65)}

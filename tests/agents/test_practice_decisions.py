@@ -359,18 +359,46 @@ def test_a_member_may_only_switch_to_a_neighbours_federation():
     assert len(opts.chooser) == 1
 
 
-def test_a_member_switches_when_a_neighbours_federation_beats_what_it_judges_its_own_worth():
+def test_a_member_switches_only_for_a_judged_gain_beyond_the_switching_cost():
     members = np.array([2, 5, 8])
     judged = np.array([100.0, 400.0, 100.0])
     autonomy = np.array([0, 0, 20.0, 0, 0, 20.0, 0, 0, 20.0])
-    # 2 may join 11 (worth 250 - 20) or 12 (150 - 20); 5 may join 11 (300 - 20); 8 has none.
-    table = options([2, 2, 5], [False] * 3, [11, 12, 11], [230.0, 130.0, 280.0], [3, 3, 3])
-    lv = levers(federation_reconsider_share=1.0, federation_choice_noise_gbp_per_year=0.0)
+    # Formula shares (utility + autonomy): 2 may join 11 (5,250) or 12 (6,150); 5 may join 11
+    # (3,300); 8 has none. Federation 11 has paid its members 80% of their shares, 12 half.
+    table = options([2, 2, 5], [False] * 3, [11, 12, 11], [5_230.0, 6_130.0, 3_280.0], [3, 3, 3])
+    lv = levers(federation_reconsider_share=1.0, federation_switch_cost_gbp=10_000.0)
     switches = Practice.switch_federation(
-        members, judged, lambda c: table, autonomy, lv, np.random.default_rng(0)
+        members, judged, lambda c: table, autonomy, {11: 0.8, 12: 0.5}, lv, np.random.default_rng(0)
     )
-    # 2: 230 beats staying at 100 - 20; 5: 280 does not beat 400 - 20.
-    assert switches == {2: 11}
+    # 2: 11 is judged 4,200, 12 3,075: 11, a gain of 4,100 over 100, past the 2,000 hurdle;
+    # 5: 11 is judged 2,640 against 400 at home, a gain of 2,240: it switches too.
+    assert switches == {2: 11, 5: 11}
+    dear = levers(federation_reconsider_share=1.0, federation_switch_cost_gbp=15_000.0)
+    # A 3,000 hurdle keeps 5 (gain 2,240) where it is.
+    assert Practice.switch_federation(
+        members,
+        judged,
+        lambda c: table,
+        autonomy,
+        {11: 0.8, 12: 0.5},
+        dear,
+        np.random.default_rng(0),
+    ) == {2: 11}
+
+
+def test_a_federation_that_has_paid_nobody_yet_is_judged_by_the_formula():
+    table = options([2], [False], [11], [2_980.0], [3])
+    lv = levers(federation_reconsider_share=1.0, federation_switch_cost_gbp=10_000.0)
+    # Formula 3,000 against 900 at home: a gain of 2,100 beyond the 2,000 hurdle.
+    assert Practice.switch_federation(
+        np.array([2]),
+        np.array([900.0]),
+        lambda c: table,
+        np.full(3, 20.0),
+        {},
+        lv,
+        np.random.default_rng(0),
+    ) == {2: 11}
 
 
 def test_no_member_reconsidering_means_no_switch():
@@ -382,6 +410,7 @@ def test_no_member_reconsidering_means_no_switch():
             np.array([0.0]),
             lambda c: table if len(c) else NO_OPTIONS,
             np.zeros(3),
+            {},
             lv,
             np.random.default_rng(0),
         )

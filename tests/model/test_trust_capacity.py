@@ -51,8 +51,10 @@ def test_pbr_pull_on_emergency_admissions_lasts_only_where_growth_is_paid_in_ful
 
 
 def intervention_quarters(**levers) -> int:
-    return int(
-        ten_years(0, n_practices=120, **levers).to_frame()["trusts_under_intervention"].sum()
+    """Trust-quarters under intervention over ten years, summed over the seeds."""
+    return sum(
+        int(ten_years(s, n_practices=120, **levers).to_frame()["trusts_under_intervention"].sum())
+        for s in SEEDS
     )
 
 

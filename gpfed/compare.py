@@ -258,6 +258,9 @@ class Comparison:
         axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
         for ax in axes[n_outcomes:]:
             fig.delaxes(ax)
+        # Shared x axes label only the bottom row: a panel with no panel below it labels its own.
+        for ax in axes[max(n_outcomes - ncols, 0) : n_outcomes]:
+            ax.xaxis.set_tick_params(labelbottom=True)
 
         grouped = self.runs.groupby(["scenario", "date"], sort=False)[COMPARE_OUTCOMES]
         mean, sd, n = grouped.mean(), grouped.std(ddof=1), grouped.count()

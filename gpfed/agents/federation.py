@@ -364,6 +364,11 @@ class Federation(CostBidder, Agent):
         if len(members) < 2:
             self.dissolve()
             return
+        neighbours = self.model.practice_neighbours[practice]
+        if np.count_nonzero(state.federation[neighbours] == self.unique_id) <= 1:
+            # The members were connected and the leaver touched at most one of them: they still
+            # are, and nothing splits.
+            return
         parts = sorted(
             _connected_parts(members, self.model.practice_neighbours),
             key=lambda part: (-state.list_size[part].sum(), part[0]),

@@ -427,19 +427,22 @@ class GPFedModel(Model):
             neighbours = self.practice_neighbours[i]
             if not (state.federation[neighbours] == target.unique_id).any():
                 continue
-            members = target.members
-            if not self.federation_class.admits(
-                float(state.list_size.take(members).sum()),
-                len(members),
-                state.list_size[i],
-                self.federation_value,
-            ):
+            if not self._admits(target, i):
                 continue
             self.contracts.return_to_gms(i, old.unique_id)
             old.release(i)
             target.add(i)
             moved += 1
         return moved
+
+    def _admits(self, federation: Federation, practice: int) -> bool:
+        """Whether ``federation``, as it is now, admits ``practice`` (Federation.admits)."""
+        return self.federation_class.admits(
+            float(federation.list_size),
+            federation.n_members,
+            self.practice_state.list_size[practice],
+            self.federation_value,
+        )
 
     def _federation_mergers(self, rng: np.random.Generator) -> int:
         """At each year's end adjacent federations merge by choice (Federation.choose_mergers).
@@ -483,16 +486,10 @@ class GPFedModel(Model):
                 federation = self.federations.get(target)
                 if federation is None:
                     continue
-                members = federation.members
                 # Admission was checked when the options were built; check again only if the
                 # federation has changed since.
-                unchanged = len(members) == sizes[k] - 1
-                if unchanged or self.federation_class.admits(
-                    float(state.list_size.take(members).sum()),
-                    len(members),
-                    state.list_size[i],
-                    self.federation_value,
-                ):
+                unchanged = federation.n_members == sizes[k] - 1
+                if unchanged or self._admits(federation, i):
                     federation.add(i)
                     joined += 1
         self.federation_counts = {**self.federation_counts, "joined": joined, "founded": founded}

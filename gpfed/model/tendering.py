@@ -111,14 +111,16 @@ class Market:
         """Start counting this quarter's tenders."""
         self.counts = dict.fromkeys(("started", "decided", "failed", "bids"), 0)
 
+    def in_progress(self) -> np.ndarray:
+        """Procurements in progress per commissioner area."""
+        areas = np.array([p.area for p in self.procurements], dtype=np.int64)
+        return np.bincount(areas, minlength=len(self.completed))
+
     def idle(self, now: int, capacity: int) -> bool:
         """Whether nothing is due now and every commissioner is at its procurement capacity."""
         if any(p.decided_at <= now for p in self.procurements):
             return False
-        in_progress = np.bincount(
-            [p.area for p in self.procurements], minlength=len(self.completed)
-        )
-        return bool((in_progress >= capacity).all())
+        return bool((self.in_progress() >= capacity).all())
 
 
 @dataclass(frozen=True)
@@ -261,15 +263,13 @@ def _start_procurements(
     now: int,
 ) -> np.ndarray:
     """Each commissioner starts the procurements it chooses; returns what they cost it, £."""
-    n_areas = len(market.completed)
-    cost = np.zeros(n_areas)
-    pending = np.zeros(len(state.list_size), dtype=bool)
-    in_progress = np.zeros(n_areas, dtype=np.int64)
-    for procurement in market.procurements:
-        pending[procurement.practices] = True
-        in_progress[procurement.area] += 1
+    cost = np.zeros(len(market.completed))
+    in_progress = market.in_progress()
     if (in_progress >= levers.procurements_at_once).all():
         return cost
+    pending = np.zeros(len(state.list_size), dtype=bool)
+    for procurement in market.procurements:
+        pending[procurement.practices] = True
     candidates = lots_.tendered_lots(state, levers, book.coverage, locality, expected, pending)
     if not candidates:
         return cost

@@ -195,13 +195,15 @@ PAID = np.array([1000.0, 900.0, 1200.0])
 NOT_FROZEN = np.zeros(3, dtype=bool)
 
 
-def test_under_pbr_a_trust_plans_for_paid_activity_plus_the_spare_share():
-    lv = levers(
-        hospital_payment="pbr",
-        trust_spare_capacity_share=0.1,
-        trust_capacity_adjustment_per_year=1.0,
-        trust_capacity_change_cap_per_year=1.0,
+def at_once(**changes):
+    """Levers under which a trust closes the whole gap to its plan in one year, uncapped."""
+    return levers(
+        trust_capacity_adjustment_per_year=1.0, trust_capacity_change_cap_per_year=1.0, **changes
     )
+
+
+def test_under_pbr_a_trust_plans_for_paid_activity_plus_the_spare_share():
+    lv = at_once(hospital_payment="pbr", trust_spare_capacity_share=0.1)
     np.testing.assert_allclose(
         Trust.plan_capacity(CAPACITY, PAID, NOT_FROZEN, lv), PAID * 1.1, rtol=1e-12
     )
@@ -209,23 +211,12 @@ def test_under_pbr_a_trust_plans_for_paid_activity_plus_the_spare_share():
 
 @pytest.mark.parametrize("payment", ["block", "capitation"])
 def test_where_volume_does_not_pay_a_trust_plans_for_no_spare_capacity(payment):
-    lv = levers(
-        hospital_payment=payment,
-        trust_spare_capacity_share=0.1,
-        trust_capacity_adjustment_per_year=1.0,
-        trust_capacity_change_cap_per_year=1.0,
-    )
+    lv = at_once(hospital_payment=payment, trust_spare_capacity_share=0.1)
     np.testing.assert_allclose(Trust.plan_capacity(CAPACITY, PAID, NOT_FROZEN, lv), PAID)
 
 
 def test_a_blend_plans_for_spare_capacity_in_proportion_to_its_pbr_share():
-    lv = levers(
-        hospital_payment="blend",
-        blend_pbr_share=0.4,
-        trust_spare_capacity_share=0.1,
-        trust_capacity_adjustment_per_year=1.0,
-        trust_capacity_change_cap_per_year=1.0,
-    )
+    lv = at_once(hospital_payment="blend", blend_pbr_share=0.4, trust_spare_capacity_share=0.1)
     np.testing.assert_allclose(
         Trust.plan_capacity(CAPACITY, PAID, NOT_FROZEN, lv), PAID * 1.04, rtol=1e-12
     )
@@ -245,12 +236,7 @@ def test_capacity_closes_part_of_the_gap_within_the_yearly_cap():
 
 
 def test_a_frozen_trust_may_shrink_but_not_grow():
-    lv = levers(
-        hospital_payment="pbr",
-        trust_spare_capacity_share=0.0,
-        trust_capacity_adjustment_per_year=1.0,
-        trust_capacity_change_cap_per_year=1.0,
-    )
+    lv = at_once(hospital_payment="pbr", trust_spare_capacity_share=0.0)
     frozen = np.ones(3, dtype=bool)
     np.testing.assert_allclose(
         Trust.plan_capacity(CAPACITY, PAID, frozen, lv), [1000.0, 900.0, 1000.0]

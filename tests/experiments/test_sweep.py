@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -230,11 +231,26 @@ def assert_complete_once(folder, reference) -> None:
     assert_same_results(results, reference)
 
 
-@pytest.mark.slow
-def test_a_killed_sweep_resumes_with_no_run_lost_or_repeated(long_reference, tmp_path):
+def long_sweep_command(tmp_path) -> tuple[list[str], Path]:
+    """The CLI command running the long sweep on two workers, and its results folder."""
     spec_file = write_spec(tmp_path, LONG_TOML)
     out = tmp_path / "out"
-    command = gpfed_command("sweep", str(spec_file), "--out", str(out), "--workers", "2", "-q")
+    return gpfed_command("sweep", str(spec_file), "--out", str(out), "--workers", "2", "-q"), out
+
+
+def wait_for_first_part(process: subprocess.Popen, out: Path) -> None:
+    """Wait until the sweep has stored its first results part (or ended)."""
+    wait_for(
+        lambda: results_parts(out) or process.poll() is not None,
+        timeout=60,
+        what="the first results part",
+        step=0.005,
+    )
+
+
+@pytest.mark.slow
+def test_a_killed_sweep_resumes_with_no_run_lost_or_repeated(long_reference, tmp_path):
+    command, out = long_sweep_command(tmp_path)
     total = len(long_reference.planned)
 
     process = subprocess.Popen(
@@ -244,12 +260,7 @@ def test_a_killed_sweep_resumes_with_no_run_lost_or_repeated(long_reference, tmp
         start_new_session=True,
     )
     try:
-        wait_for(
-            lambda: results_parts(out) or process.poll() is not None,
-            timeout=60,
-            what="the first results part",
-            step=0.005,
-        )
+        wait_for_first_part(process, out)
     finally:
         kill_group(process)  # the CLI and its pool workers, mid-sweep
     assert process.returncode == -9, "the sweep ended before it could be killed"
@@ -493,9 +504,7 @@ def test_a_full_disk_stops_the_sweep_with_one_line_and_a_resume_completes_it(
 
 @pytest.mark.slow
 def test_ctrl_c_leaves_a_resumable_sweep_and_says_how_to_resume(long_reference, tmp_path):
-    spec_file = write_spec(tmp_path, LONG_TOML)
-    out = tmp_path / "out"
-    command = gpfed_command("sweep", str(spec_file), "--out", str(out), "--workers", "2", "-q")
+    command, out = long_sweep_command(tmp_path)
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -504,12 +513,7 @@ def test_ctrl_c_leaves_a_resumable_sweep_and_says_how_to_resume(long_reference, 
         start_new_session=True,
     )
     try:
-        wait_for(
-            lambda: results_parts(out) or process.poll() is not None,
-            timeout=60,
-            what="the first results part",
-            step=0.005,
-        )
+        wait_for_first_part(process, out)
         # Ctrl-C reaches the whole foreground process group: the CLI and its workers.
         os.killpg(process.pid, signal.SIGINT)
         _, stderr = process.communicate(timeout=60)

@@ -77,14 +77,21 @@ def holder_cost_sd_share(
 
     The holder's own cost shock (``holder_cost_sd``) and the chance variation of its patients'
     admissions at tariff (Poisson at the published rates), which shrinks with the list: the
-    actuarial reason small lists cannot carry capitated risk.
+    actuarial reason small lists cannot carry capitated risk. A lot with no budget has no
+    chance variation to share out.
     """
     lists = np.maximum(np.asarray(pooled_list, dtype=float), 1.0)
     admissions_variance_per_head = (
         levers.emergency_tariff_gbp**2 * levers.emergency_admissions_per_1000_per_year
         + levers.elective_tariff_gbp**2 * levers.elective_admissions_per_1000_per_year
     ) / (1000 * QUARTERS_PER_YEAR)
-    chance = np.sqrt(admissions_variance_per_head / lists) / budget_gbp_per_head_per_quarter
+    spread = np.sqrt(admissions_variance_per_head / lists)
+    chance = np.divide(
+        spread,
+        budget_gbp_per_head_per_quarter,
+        out=np.zeros_like(spread),
+        where=budget_gbp_per_head_per_quarter > 0,
+    )
     return np.sqrt(levers.holder_cost_sd**2 + chance**2)
 
 

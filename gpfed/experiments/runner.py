@@ -18,6 +18,7 @@ import concurrent.futures as cf
 import math
 import multiprocessing
 import os
+import signal
 import socket
 import time
 import traceback
@@ -261,7 +262,20 @@ def _store_chunk(outcome: tuple[list[dict], pd.DataFrame | None], store, stamp, 
 
 def _process_pool(workers: int) -> cf.ProcessPoolExecutor:
     # Spawn: workers start clean (no copied threads or locks), as on every platform.
-    return cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    return cf.ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_leave_interrupts_to_the_sweep,
+    )
+
+
+def _leave_interrupts_to_the_sweep() -> None:
+    """Workers ignore Ctrl-C; the sweep process handles it.
+
+    Ctrl-C reaches the whole process group: the sweep process stops the pool itself (each worker
+    finishes its chunk), and interrupted workers would only print tracebacks.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class _Executors:

@@ -308,3 +308,11 @@ def test_a_smaller_list_leaves_its_holder_more_cost_risk_per_pound():
         + lv.elective_tariff_gbp**2 * lv.elective_admissions_per_1000_per_year
     ) / 4000
     assert no_shock[0] == pytest.approx(np.sqrt(variance / 10_000) / 150.0)
+
+
+def test_a_lot_with_no_budget_has_only_the_holders_own_cost_shock():
+    # Found by the property tests: zero tariffs and budgets divided nothing by nothing.
+    lv = levers(holder_cost_sd=0.03, emergency_tariff_gbp=0.0, elective_tariff_gbp=0.0)
+    np.testing.assert_allclose(holder_cost_sd_share(np.array([5_000.0]), 0.0, lv), [0.03])
+    with np.errstate(all="raise"):
+        holder_cost_sd_share(np.array([5_000.0]), 0.0, levers(holder_cost_sd=0.03))

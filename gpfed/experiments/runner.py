@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import threading
 import time
 import traceback
 from collections.abc import Iterator, Sequence
@@ -237,7 +238,8 @@ def _run_all(
             _store_chunk(run_chunk(chunk), store, stamp, bar)
         return
     while pending:
-        futures = {executors.current.submit(run_chunk, chunk): chunk for chunk in pending}
+        with _workers_ignore_interrupts():
+            futures = {executors.current.submit(run_chunk, chunk): chunk for chunk in pending}
         pending = []
         for future in cf.as_completed(futures):
             try:
@@ -262,20 +264,28 @@ def _store_chunk(outcome: tuple[list[dict], pd.DataFrame | None], store, stamp, 
 
 def _process_pool(workers: int) -> cf.ProcessPoolExecutor:
     # Spawn: workers start clean (no copied threads or locks), as on every platform.
-    return cf.ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_leave_interrupts_to_the_sweep,
-    )
+    return cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
 
 
-def _leave_interrupts_to_the_sweep() -> None:
-    """Workers ignore Ctrl-C; the sweep process handles it.
+@contextmanager
+def _workers_ignore_interrupts() -> Iterator[None]:
+    """Pool workers started inside this block ignore Ctrl-C from their first instruction.
 
-    Ctrl-C reaches the whole process group: the sweep process stops the pool itself (each worker
-    finishes its chunk), and interrupted workers would only print tracebacks.
+    Ctrl-C reaches the whole process group; the sweep process handles it and stops the pool
+    (each worker finishes its chunk), while an interrupted worker would only print a traceback,
+    even while it is still starting. A pool starts its workers as chunks are submitted, and a
+    process started with SIGINT ignored keeps ignoring it (Python installs no handler for it),
+    so the sweep process ignores it only while it submits. Signals are the main thread's alone:
+    elsewhere this does nothing.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class _Executors:

@@ -466,15 +466,19 @@ def analyse(
 
 @app.command()
 def calibrate(
-    out: Annotated[Path, typer.Option(help="Folder for the rounds' results (resumable).")] = Path(
-        "out/calibration"
-    ),
-    samples: Annotated[int, typer.Option(min=5, help="Latin hypercube points per round.")] = 200,
-    rounds: Annotated[int, typer.Option(min=1, help="Rounds of rejection.")] = 3,
-    accept: Annotated[
-        float, typer.Option(min=0.001, max=1.0, help="Share of each round's points accepted.")
-    ] = 0.1,
-    seed: Annotated[int, typer.Option(min=0, help="Root seed of designs and runs.")] = 2013,
+    out: Annotated[
+        Path, typer.Option(help="Folder for pyabc's database and the replicate runs (resumable).")
+    ] = Path("out/calibration"),
+    population: Annotated[int, typer.Option(min=5, help="Accepted particles per generation.")] = 60,
+    generations: Annotated[
+        int, typer.Option(min=1, help="Most generations (generation 0 samples the prior).")
+    ] = 6,
+    min_epsilon: Annotated[
+        float,
+        typer.Option(min=0.0, help="Stop once the threshold is at most this many tolerances."),
+    ] = 1.0,
+    max_runs: Annotated[int, typer.Option(min=1, help="Stop after this many runs.")] = 3000,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed of every run.")] = 2013,
     practices: Annotated[
         int, typer.Option(min=50, help="Practices per run (8053 is England).")
     ] = 8053,
@@ -493,19 +497,26 @@ def calibrate(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
-    """Fit the behavioural parameters of england_2013 to the 2013-2015 record (rejection ABC).
+    """Fit the behavioural parameters of england_2013 to April 2013-June 2017 (ABC-SMC, pyabc).
 
-    Each round runs a Latin hypercube sweep, keeps the runs closest to the targets and narrows the
-    box; the last round's accepted points are rerun over replicates and the closest is the fit,
-    confirmed by five fresh runs. The same command and seed reproduce the fit exactly, and an
-    interrupted calibration resumes from its stored runs. See docs/VALIDATION.md.
+    Generation 0 samples the priors; each later one perturbs the last generation's particles
+    and keeps runs within a threshold that tightens to the median distance. The closest
+    particles are rerun over replicates for a point estimate, confirmed by fresh runs; the
+    posterior (particles with weights) is stored with it. The same command and seed give the
+    same posterior on any number of workers; an interrupted calibration resumes from its last
+    complete generation. See docs/VALIDATION.md.
     """
     from gpfed.calibration.fit import FITTED_FILE, CalibrationSettings
     from gpfed.calibration.fit import calibrate as run_calibration
 
     try:
         settings = CalibrationSettings(
-            samples=samples, rounds=rounds, accept_share=accept, seed=seed, n_practices=practices
+            population_size=population,
+            generations=generations,
+            min_epsilon=min_epsilon,
+            max_simulations=max_runs,
+            seed=seed,
+            n_practices=practices,
         )
         check_output_folder(out)
         result = run_calibration(

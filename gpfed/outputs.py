@@ -44,6 +44,7 @@ METRICS: dict[str, str] = {
     "trust_capacity": "admissions a quarter the trusts can treat (the capacity they planned)",
     "trust_spare_capacity": "share of the trusts' capacity unused this quarter",
     "trusts_under_intervention": "trusts under regulator intervention (years in deficit)",
+    "trusts_in_deficit_share": "share of trusts that ended the last year in deficit",
     "practice_income_per_patient_gbp": "practice NHS income per patient a year, £",
     "profit_per_partner_mean_gbp": "mean profit per partner a year (open practices), £",
     "profit_per_partner_p10_gbp": "10th percentile of profit per partner a year, £",
@@ -162,6 +163,7 @@ SHARES = {
     "gp_vacancy_rate",
     "contract_quality_mean",
     "trust_spare_capacity",
+    "trusts_in_deficit_share",
 }
 """Series that are shares or scores between 0 and 1."""
 
@@ -270,6 +272,7 @@ def compute_metrics(
         "trust_capacity": float(trusts.capacity.sum()),
         "trust_spare_capacity": _spare_share(trusts),
         "trusts_under_intervention": int(trusts.under_intervention.sum()),
+        "trusts_in_deficit_share": float((trusts.deficit_years > 0).mean()),
         "quality_mean": float(np.average(state.quality[is_open], weights=lists)),
         "care_effort_mean": float(np.average(state.care_effort[is_open], weights=lists)),
         **_workforce_stock(state, levers),

@@ -1,34 +1,45 @@
-"""Fit the behavioural parameters that have no published value to England 2013-2015.
+"""Fit the behavioural parameters without a published value to England, April 2013-March 2017.
 
-Method (docs/VALIDATION.md, "Calibration"): rejection ABC in rounds, run through the sweep layer
-(so it runs on local processes or a Dask cluster, and an interrupted round resumes).
+Method (docs/VALIDATION.md, "Calibration"): approximate Bayesian computation by sequential Monte
+Carlo (ABC-SMC, Toni et al. 2009; Beaumont et al. 2009) with pyabc.
 
-1. Round 1 draws a Latin hypercube of ``samples`` points over the prior box (:data:`PRIORS`),
-   one run each of the ``england_2013`` scenario over the target years.
-2. Each run's distance is its largest error on any fitted target in units of that target's
-   tolerance (:func:`gpfed.calibration.targets.distance`: at most 1 means within every
-   tolerance); the closest ``accept_share`` of the points are accepted.
-3. The next round draws a new hypercube over the box the accepted points span, and so on.
-4. Every accepted point of the last round is run again over ``select_replications``
-   common-seed replicates; the point with the smallest mean distance is the fit. (The medians
-   of the accepted points need not fit: the parameters trade off against each other.)
-5. The fit is confirmed by ``confirm_replications`` fresh runs at that point; their mean error
-   on each target is the reported fit error. The accepted points' spread is reported as an
-   approximate posterior (5th to 95th percentile).
+- **Prior**: independent uniform ranges, each with its reasoning (:data:`PRIORS`).
+- **Data**: the fitted targets of :mod:`gpfed.calibration.targets`, every one from the fitting
+  window; targets the model reproduces by construction are reported, never fitted.
+- **Distance**: a run's largest error on any fitted target in units of that target's tolerance
+  (pyabc's p-norm with p = infinity and weights 1/tolerance), so a distance of at most 1 means
+  within every tolerance stated before fitting.
+- **Schedule**: generation 0 samples the prior and accepts everything; each later generation's
+  threshold is the weighted median of the previous generation's distances; pyabc's multivariate
+  normal transition perturbs the particles and importance weights correct for it. It stops at
+  a threshold of ``min_epsilon`` tolerances, after ``generations`` generations or after
+  ``max_simulations`` runs.
+- **Runs**: every candidate is seeded from the root seed and its number
+  (:class:`gpfed.calibration.sampler.SeededSampler`), so a calibration is reproduced bit for bit
+  on one worker, many, or a Dask cluster, and resumes from pyabc's database (``abc.db`` in the
+  output folder) after an interruption.
+- **Point estimate**: the ``candidates`` particles of the last generation closest to the data
+  are rerun over common-seed replicates; the one with the smallest mean distance is the point
+  estimate (the posterior medians, taken one by one, need not fit: the parameters trade off).
+  Fresh replicates there measure the fit error.
 
-Everything is seeded from one root seed, so a calibration is reproduced bit for bit by running it
-again with the same settings (:func:`calibrate`).
+The posterior (every particle of the last generation with its weight) is stored in the package
+with the point estimate, the generations, the settings and the versions that produced it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import math
+import os
 from dataclasses import asdict, dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from gpfed.calibration.targets import (
@@ -38,6 +49,7 @@ from gpfed.calibration.targets import (
     TARGETS,
     distance,
     fitted_targets,
+    summarise,
     summarise_runs,
 )
 from gpfed.experiments import Dimension, Results, SweepSpec, sweep
@@ -48,12 +60,15 @@ from gpfed.scenarios import ENGLAND_2013_CALIBRATION
 
 SCENARIO = "england_2013"
 FITTED_FILE = ENGLAND_2013_CALIBRATION
-"""The fitted values the ``england_2013`` scenario uses, with their provenance."""
+"""The fitted values the ``england_2013`` scenario uses, with the posterior and provenance."""
+
+DATABASE = "abc.db"
+"""pyabc's database in the output folder: every generation, and what a resumed run reads."""
 
 
 @dataclass(frozen=True)
 class Prior:
-    """A uniform prior range for one fitted parameter, and why the parameter is fitted."""
+    """A uniform prior range for one fitted parameter, and the reasoning behind it."""
 
     name: str
     low: float
@@ -66,32 +81,100 @@ PRIORS: tuple[Prior, ...] = (
         "list_size_mean",
         6400.0,
         7100.0,
-        "mean of the starting list distribution before the smallest-list floor; the published "
-        "2011/12 mean (6,980) is for another year and another population",
+        "mean of the starting list distribution before the smallest-list floor, which raises "
+        "the drawn mean; the published 2011/12 mean (6,980, BJGP) is for another year, so the "
+        "range runs from well below it to just above",
     ),
-    Prior("exit_profit_threshold_share", 0.2, 0.6, "exit threshold: no published value"),
-    Prior("exit_quarters", 1, 6, "quarters of failure before exit: no published value"),
-    Prior("practice_cost_drift_sd", 0.0, 0.03, "drift of practice costs: no published value"),
+    Prior(
+        "exit_profit_threshold_share",
+        0.2,
+        0.6,
+        "profit per partner, as a share of the national mean, below which a partnership counts "
+        "a quarter as failing: no published value; below a fifth no practice would stay, above "
+        "three fifths most small practices would leave in a year",
+    ),
+    Prior(
+        "exit_quarters",
+        0.5,
+        6.5,
+        "quarters of failure before a partnership hands back its contract or merges, rounded "
+        "to 1-6: no published value; notice periods under GMS are six months, and practices "
+        "rarely carry losses past a year and a half",
+    ),
+    Prior(
+        "practice_cost_drift_sd",
+        0.0,
+        0.03,
+        "quarterly SD of a practice's own cost drift: no published value; up to 3% a quarter "
+        "(about 6% a year), the spread of practice expense ratios across years (NHS Digital "
+        "GP earnings and expenses)",
+    ),
     Prior(
         "federation_reconsider_share",
         0.05,
         0.6,
-        "share of practices reconsidering federation each quarter (inertia)",
+        "share of practices reconsidering their federation each quarter (inertia): no "
+        "published value; from one in twenty to most practices each quarter",
     ),
     Prior(
         "federation_autonomy_cost_gbp_per_year",
         2000.0,
         40000.0,
-        "the value a practice puts on staying independent (autonomy preference)",
+        "the value a practice puts on staying independent, £ a year: no published value; from "
+        "a few sessions of a partner's time to about a third of a partner's profit",
     ),
     Prior(
         "backoffice_saving_gbp_per_patient_per_year",
         0.5,
         6.0,
-        "back-office economies of scale at 50,000 patients",
+        "back-office economies of scale at 50,000 patients, £ a patient a year: the Nuffield "
+        "Trust (2016) found savings hoped for more than measured; up to about 5% of the global "
+        "sum",
+    ),
+    Prior(
+        "gp_entrants_per_1000_gps_per_year",
+        50.0,
+        130.0,
+        "GPs entering practice a year per 1,000 in post: Health Education England filled "
+        "about 2,700-3,100 GP training places a year 2013-2017 against about 34,500 GPs (80-90 "
+        "per 1,000), not all of whom enter practice, plus returners and overseas GPs",
+    ),
+    Prior(
+        "partner_quit_workload_per_year",
+        0.0,
+        0.4,
+        "share of partners a year who give up partnership per unit of workload above the "
+        "understaffing level: no published value; from none to four times the proposed default",
+    ),
+    Prior(
+        "registered_population_growth_per_year",
+        0.004,
+        0.016,
+        "growth of the registered population a year: ONS estimates 0.7-0.8% for the resident "
+        "population 2011-2016, but lists grew 1.1-1.3% a year 2015-2017 (NHS Digital), "
+        "registrations outrunning residents (list inflation); half to twice the ONS figure",
+    ),
+    Prior(
+        "need_growth_per_year",
+        0.0,
+        0.03,
+        "growth of need for hospital care per registered patient a year: fitted to the "
+        "emergency admissions of 2014/15-2016/17 rather than set from them; between none and "
+        "twice the population's growth",
     ),
 )
-"""The fitted parameters and their prior ranges (inside each parameter's allowed range)."""
+"""The fitted parameters and their uniform priors (inside each parameter's allowed range)."""
+
+
+def prior_values(point: dict[str, float]) -> dict[str, Any]:
+    """A point of the prior space as parameter values (whole numbers rounded, each checked)."""
+    values = {}
+    for prior in PRIORS:
+        value = float(point[prior.name])
+        if SPEC[prior.name].kind is int:
+            value = round(value)
+        values[prior.name] = SPEC[prior.name].check(value)
+    return values
 
 
 @dataclass(frozen=True)
@@ -99,34 +182,44 @@ class CalibrationSettings:
     """How a calibration runs; all of it is stored with the result.
 
     Attributes:
-        samples: Latin hypercube points per round.
-        rounds: rounds of rejection, each over the box the previous round accepted.
-        accept_share: share of each round's points accepted (at least five points).
-        seed: root seed of the designs and the runs.
+        population_size: accepted particles per generation.
+        generations: most generations (generation 0 is the prior).
+        min_epsilon: stop once a generation's threshold is at most this many tolerances.
+        quantile: each threshold is this weighted quantile of the previous distances.
+        max_simulations: stop once this many runs have been made.
+        seed: root seed of every candidate and replicate.
         n_practices: practices per run (8,053 is England; fewer runs a scaled-down England).
-        select_replications: common-seed runs of each accepted point of the last round; the
-            point with the smallest mean distance is the fit.
-        confirm_replications: fresh runs at the fitted point that measure the fit error.
+        candidates: closest particles of the last generation rerun over replicates (at most
+            the population).
+        select_replications: common-seed runs of each candidate.
+        confirm_replications: fresh runs at the point estimate that measure the fit error.
     """
 
-    samples: int = 200
-    rounds: int = 3
-    accept_share: float = 0.1
+    population_size: int = 60
+    generations: int = 6
+    min_epsilon: float = 1.0
+    quantile: float = 0.5
+    max_simulations: int = 3000
     seed: int = 2013
     n_practices: int = ENGLAND_PRACTICES_JULY_2013
+    candidates: int = 10
     select_replications: int = 4
     confirm_replications: int = 5
 
     def __post_init__(self) -> None:
         for name, low in (
-            ("samples", 5),
-            ("rounds", 1),
+            ("population_size", 5),
+            ("generations", 1),
+            ("max_simulations", 1),
+            ("candidates", 1),
             ("select_replications", 1),
             ("confirm_replications", 2),
         ):
             check_whole_number(name, getattr(self, name), low)
-        if not 0 < self.accept_share <= 1:
-            raise ParameterError(f"accept_share = {self.accept_share!r}; allowed above 0 to 1")
+        if not 0 < self.quantile < 1:
+            raise ParameterError(f"quantile = {self.quantile!r}; allowed above 0 to below 1")
+        if not self.min_epsilon >= 0:
+            raise ParameterError(f"min_epsilon = {self.min_epsilon!r}; allowed 0 or more")
         SPEC["n_practices"].check(self.n_practices)
 
 
@@ -143,25 +236,53 @@ def england_world(n_practices: int = ENGLAND_PRACTICES_JULY_2013) -> dict[str, A
     }
 
 
+def simulate(values: dict[str, Any], n_practices: int, seed: int) -> dict[str, float]:
+    """One run of ``england_2013`` with ``values`` over the fitting window: every target's value."""
+    from gpfed.model.model import GPFedModel
+    from gpfed.parameters import Params
+
+    params = Params(SCENARIO, agent_table_every=0, **england_world(n_practices), **values)
+    frame = GPFedModel(params, rng=seed).run(QUARTERS_NEEDED).to_frame()
+    return summarise(frame, n_practices)
+
+
+@dataclass(frozen=True)
+class _Simulator:
+    """pyabc's model: a prior point in, the fitted targets' simulated values out."""
+
+    n_practices: int
+
+    def __call__(self, point: dict[str, float]) -> dict[str, float]:
+        # The sampler seeded numpy's global generator for this candidate: the run's seed
+        # follows from it.
+        seed = int(np.random.randint(0, 2**62))  # noqa: NPY002
+        simulated = simulate(prior_values(point), self.n_practices, seed)
+        return {t.name: simulated[t.name] for t in fitted_targets()}
+
+
 @dataclass
 class Calibration:
-    """A finished calibration: fitted values, fit error and what produced them.
+    """A finished calibration: posterior, point estimate, fit error and what produced them.
 
     Attributes:
-        values: fitted parameter values.
-        posterior: per parameter, the prior range and the accepted points' median, 5th and 95th
-            percentiles.
-        fit: per target, observed value, tolerance, simulated mean at the fitted point and error.
+        values: the point estimate (fitted parameter values).
+        posterior: per parameter, the prior range and the posterior's weighted median, 5th and
+            95th percentiles.
+        draws: the last generation's particles: parameter values, weight and distance.
+        generations: per generation, threshold, runs, acceptance rate and end time.
+        selection: the candidates' mean distances over replicates, and the one chosen.
+        fit: per target, observed value, tolerance, simulated mean at the point and error.
         settings: the :class:`CalibrationSettings` used.
-        rounds: per round, runs, accepted runs and the accepted distances.
-        provenance: date, gpfed version and git revision.
+        provenance: date, gpfed version, git revision and the versions of pyabc, Mesa, numpy.
     """
 
     values: dict[str, Any]
     posterior: dict[str, dict[str, float]]
+    draws: list[dict[str, float]]
+    generations: list[dict[str, Any]]
+    selection: dict[str, Any]
     fit: list[dict[str, Any]]
     settings: dict[str, Any]
-    rounds: list[dict[str, Any]]
     provenance: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -169,14 +290,21 @@ class Calibration:
         """The fit error on every target, one row per target."""
         return pd.DataFrame(self.fit).set_index("target")
 
+    @property
+    def draws_frame(self) -> pd.DataFrame:
+        """The posterior particles, one row each (parameters, ``weight``, ``distance``)."""
+        return pd.DataFrame(self.draws)
+
     def to_json(self) -> str:
         """The calibration as the JSON stored in the package."""
         document = {
             "scenario": SCENARIO,
             "targets": [asdict(target) for target in TARGETS],
-            "method": "rejection ABC in rounds over Latin hypercube sweeps, the last round's "
-            "accepted points rerun over common-seed replicates and the closest chosen, confirmed "
-            "by fresh replicates (gpfed.calibration.fit)",
+            "priors": [asdict(prior) for prior in PRIORS],
+            "method": "ABC-SMC (pyabc): uniform priors, distance = largest error in "
+            "tolerances over the fitted targets, thresholds at the weighted median of the "
+            "previous generation, seeded candidates; point estimate = the closest of the last "
+            "generation's particles over common-seed replicates (gpfed.calibration.fit)",
             **asdict(self),
         }
         return json.dumps(document, indent=2, default=str) + "\n"
@@ -189,44 +317,6 @@ class Calibration:
         return path
 
 
-def _point(runs: pd.DataFrame, run_id: str) -> dict[str, Any]:
-    """One run's fitted-parameter values as plain Python numbers of the parameters' types."""
-    return {p.name: SPEC[p.name].check(runs.at[run_id, p.name].item()) for p in PRIORS}
-
-
-def _dimension(prior: Prior, low: float, high: float) -> Dimension:
-    if SPEC[prior.name].kind is int:
-        low, high = math.floor(low), math.ceil(high)
-        high = max(high, low + 1)
-    elif not low < high:
-        high = low + 1e-9 * max(1.0, abs(low))
-    return Dimension(prior.name, low, high)
-
-
-def _round_spec(settings: CalibrationSettings, box: dict[str, tuple[float, float]], r: int):
-    return SweepSpec(
-        parameters=tuple(_dimension(p, *box[p.name]) for p in PRIORS),
-        sampler="lhs",
-        samples=settings.samples,
-        replications=1,
-        quarters=QUARTERS_NEEDED,
-        seed=settings.seed + r,
-        outputs=SERIES_NEEDED,
-        keep=("final", "series"),
-        fixed=england_world(settings.n_practices),
-        scenario=SCENARIO,
-        name=f"england_2013 calibration, round {r + 1}",
-    )
-
-
-def _scored(results: Any, n_practices: int) -> pd.DataFrame:
-    """Runs with their parameter values, target summaries and distance, closest first."""
-    summaries = summarise_runs(results.series, n_practices)
-    runs = results.ok.set_index("run_id")[[p.name for p in PRIORS]].join(summaries, how="inner")
-    runs["distance"] = distance(runs)
-    return runs.sort_values(["distance", "run_id"], kind="stable")
-
-
 def calibrate(
     settings: CalibrationSettings | None = None,
     out: str | Path = "out/calibration",
@@ -236,11 +326,13 @@ def calibrate(
     executor: Any = None,
     progress: bool = True,
 ) -> Calibration:
-    """Calibrate the ``england_2013`` scenario (method in the module docstring).
+    """Calibrate the ``england_2013`` scenario by ABC-SMC (method in the module docstring).
 
     Args:
-        settings: samples, rounds, acceptance, seed and scale (defaults: England, 3 x 200 runs).
-        out: folder for every sweep's resumable results (rounds, selection, confirmation).
+        settings: population, generations, stopping rule, seed and scale (defaults: England).
+        out: folder for pyabc's database and the replicate sweeps; a calibration interrupted
+            there resumes from its last complete generation when run again with the same
+            settings.
         workers: local worker processes (default: all cores).
         scheduler: a Dask scheduler address to run on instead.
         executor: a ``concurrent.futures.Executor`` to run on instead (left open).
@@ -248,96 +340,203 @@ def calibrate(
 
     Returns:
         The :class:`Calibration`; :meth:`Calibration.write` stores it.
+
+    Raises:
+        ParameterError: ``out`` holds a calibration made with other settings.
     """
     settings = settings or CalibrationSettings()
     out = Path(out)
+    _claim_folder(out, settings)
     with open_executor(workers, scheduler, executor=executor) as shared:
+        history = _run_smc(
+            settings, out / DATABASE, shared, workers or os.cpu_count() or 1, progress
+        )
+        draws = _draws(history)
         options = {"workers": workers, "executor": shared, "progress": progress}
-        rounds, accepted = _rejection_rounds(settings, out, options)
-        candidates = _select(accepted, settings, out / "select", options)
-        best = candidates.index[0]
-        values = _point(accepted, best)
+        candidates = draws.nsmallest(settings.candidates, "distance", keep="first")
+        selection = _select(candidates, settings, out / "select", options)
+        best = int(selection.index[0])
+        values = prior_values(candidates.loc[best].to_dict())
         confirmed = confirm(values, settings, out / "confirm", **options)
-    posterior = {
-        p.name: {
-            "prior_low": p.low,
-            "prior_high": p.high,
-            "median": float(accepted[p.name].median()),
-            "p05": float(accepted[p.name].quantile(0.05)),
-            "p95": float(accepted[p.name].quantile(0.95)),
-        }
-        for p in PRIORS
-    }
-    rounds.append(
-        {
-            "round": "selection",
-            "candidates": len(candidates),
-            "replications": settings.select_replications,
-            "chosen": str(best),
-            "mean_distance": {str(k): float(v) for k, v in candidates["distance"].items()},
-        }
-    )
     return Calibration(
         values=values,
-        posterior=posterior,
+        posterior=_posterior_summary(draws),
+        draws=draws.to_dict(orient="records"),
+        generations=_generations(history),
+        selection={
+            "candidates": len(candidates),
+            "replications": settings.select_replications,
+            "chosen_particle": best,
+            "mean_distance": {str(k): float(v) for k, v in selection["distance"].items()},
+        },
         fit=_fit_rows(confirmed),
         settings=asdict(settings),
-        rounds=rounds,
-        provenance={"date": dt.date.today().isoformat(), **provenance()},
+        provenance={
+            "date": dt.date.today().isoformat(),
+            **provenance(),
+            **{f"{name}_version": metadata.version(name) for name in ("pyabc", "mesa", "numpy")},
+        },
     )
 
 
-def _rejection_rounds(
-    settings: CalibrationSettings, out: Path, options: dict[str, Any]
-) -> tuple[list[dict[str, Any]], pd.DataFrame]:
-    """Run the rounds; return their records and the last round's accepted runs."""
-    box = {p.name: (p.low, p.high) for p in PRIORS}
-    rounds, accepted = [], pd.DataFrame()
-    for r in range(settings.rounds):
-        results = sweep(_round_spec(settings, box, r), out / f"round-{r + 1}", **options)
-        scored = _scored(results, settings.n_practices)
-        keep = max(5, math.ceil(settings.accept_share * len(scored)))
-        accepted = scored.head(keep)
-        rounds.append(
+def _claim_folder(out: Path, settings: CalibrationSettings) -> None:
+    """Record the settings in ``out``; refuse a folder holding another calibration."""
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = out / "settings.json"
+    wanted = json.dumps(asdict(settings), sort_keys=True)
+    if stamp.exists() and stamp.read_text() != wanted:
+        raise ParameterError(
+            f"out = {str(out)!r} holds a calibration with other settings "
+            f"({stamp.read_text()}); allowed: an empty folder or one with the same settings"
+        )
+    stamp.write_text(wanted)
+
+
+def _run_smc(
+    settings: CalibrationSettings,
+    database: Path,
+    executor: Any,
+    workers: int,
+    progress: bool,
+) -> Any:
+    """Run (or resume) pyabc's ABC-SMC; return its history."""
+    import pyabc
+
+    from gpfed.calibration.sampler import SeededSampler
+
+    # pyabc reports each generation (threshold, acceptance, timing) at INFO level.
+    logging.getLogger("ABC").setLevel(logging.INFO if progress else logging.WARNING)
+
+    bar = None
+    if progress:
+        from functools import partial
+
+        from tqdm.auto import tqdm
+
+        bar = partial(tqdm, unit="accepted", leave=False)
+    abc = pyabc.ABCSMC(
+        _Simulator(settings.n_practices),
+        pyabc.Distribution(**{p.name: pyabc.RV("uniform", p.low, p.high - p.low) for p in PRIORS}),
+        pyabc.PNormDistance(
+            p=np.inf, fixed_weights={t.name: 1 / t.tolerance for t in fitted_targets()}
+        ),
+        population_size=settings.population_size,
+        # Generation 0 accepts every prior draw; later thresholds follow the distances.
+        eps=pyabc.QuantileEpsilon(initial_epsilon=np.inf, alpha=settings.quantile),
+        sampler=SeededSampler(settings.seed, executor, workers, bar),
+    )
+    url = f"sqlite:///{database.resolve()}"
+    if database.exists():
+        history = abc.load(url, 1)
+    else:
+        history = abc.new(url, {t.name: t.observed for t in fitted_targets()})
+    done = history.max_t + 1
+    finished = done > 0 and history.get_all_populations()["epsilon"].iloc[-1] <= (
+        settings.min_epsilon
+    )
+    remaining_runs = settings.max_simulations - history.total_nr_simulations
+    if done < settings.generations and not finished and remaining_runs > 0:
+        # Generation 0's threshold is infinite: pyabc's stopping check subtracts it from
+        # itself once.
+        with np.errstate(invalid="ignore"):
+            history = abc.run(
+                minimum_epsilon=settings.min_epsilon,
+                max_nr_populations=settings.generations - done,
+                max_total_nr_simulations=settings.max_simulations,
+            )
+    return history
+
+
+def _draws(history: Any) -> pd.DataFrame:
+    """The last generation's particles: rounded parameter values, weight and distance."""
+    population = history.get_population()
+    rows = []
+    for particle in population.particles:
+        rows.append(
             {
-                "round": r + 1,
-                "runs": len(scored),
-                "failed": len(results.failed),
-                "accepted": len(accepted),
-                "box": {name: list(bounds) for name, bounds in box.items()},
-                "distance_median_all": float(scored["distance"].median()),
-                "distance_max_accepted": float(accepted["distance"].max()),
-                "distance_min": float(accepted["distance"].min()),
+                **prior_values(dict(particle.parameter)),
+                "weight": float(particle.weight),
+                "distance": float(particle.distance),
             }
         )
-        box = {
-            p.name: (float(accepted[p.name].min()), float(accepted[p.name].max())) for p in PRIORS
+    frame = pd.DataFrame(rows)
+    frame["weight"] /= frame["weight"].sum()
+    return frame
+
+
+def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cumulative, q * cumulative[-1])])
+
+
+def _posterior_summary(draws: pd.DataFrame) -> dict[str, dict[str, float]]:
+    weights = draws["weight"].to_numpy()
+    summary = {}
+    for prior in PRIORS:
+        values = draws[prior.name].to_numpy(dtype=float)
+        summary[prior.name] = {
+            "prior_low": prior.low,
+            "prior_high": prior.high,
+            **{
+                name: _weighted_quantile(values, weights, q)
+                for name, q in (("p05", 0.05), ("median", 0.5), ("p95", 0.95))
+            },
         }
-    return rounds, accepted
+    return summary
+
+
+def _generations(history: Any) -> list[dict[str, Any]]:
+    table = history.get_all_populations()
+    table = table[table["t"] >= 0]
+    return [
+        {
+            "generation": int(row.t),
+            "epsilon": float(row.epsilon),
+            "runs": int(row.samples),
+            "accepted": int(row.particles),
+            "acceptance_rate": float(row.particles / row.samples),
+        }
+        for row in table.itertuples()
+    ]
+
+
+def posterior_draws(n: int, seed: int, path: str | Path = FITTED_FILE) -> list[dict[str, Any]]:
+    """``n`` parameter sets drawn from the stored posterior by weight (seeded, with repeats).
+
+    Each is a dict of the fitted parameters' values, to pass over ``england_2013``'s (or any
+    scenario's) values so a set of runs carries the parameter uncertainty.
+    """
+    check_whole_number("n", n, 1)
+    draws = pd.DataFrame(load_fitted(path)["draws"])
+    chosen = np.random.default_rng(seed).choice(
+        len(draws), size=n, p=draws["weight"] / draws["weight"].sum()
+    )
+    names = [p.name for p in PRIORS]
+    return [prior_values(draws.loc[int(i), names].to_dict()) for i in chosen]
 
 
 def _select(
-    accepted: pd.DataFrame, settings: CalibrationSettings, out: Path, options: dict[str, Any]
+    candidates: pd.DataFrame, settings: CalibrationSettings, out: Path, options: dict[str, Any]
 ) -> pd.DataFrame:
-    """Rerun every accepted point over common-seed replicates; closest (mean distance) first.
+    """Rerun every candidate over common-seed replicates; closest (mean distance) first.
 
-    One run per point is noisy, and the medians of the accepted points need not be a
-    combination of values that fits (the parameters trade off), so the point is chosen among
-    the accepted ones by its replicate mean.
+    One run per particle is noisy, and the posterior medians taken one by one need not be a
+    combination that fits (the parameters trade off), so the point estimate is the particle
+    whose replicate mean is closest.
     """
     fitted = [t.name for t in fitted_targets()]
     means = {}
-    for i, run_id in enumerate(accepted.index):
-        values = _point(accepted, run_id)
+    for i, (particle, row) in enumerate(candidates.iterrows()):
         runs = _replicates(
-            values,
+            prior_values(row.to_dict()),
             settings,
             out / f"candidate-{i:03d}",
             replications=settings.select_replications,
             seed=settings.seed + 500,
             **options,
         )
-        means[run_id] = runs[fitted].mean()
+        means[particle] = runs[fitted].mean()
     table = pd.DataFrame.from_dict(means, orient="index")
     table["distance"] = distance(table)
     return table.sort_values("distance", kind="stable")
@@ -418,7 +617,7 @@ def run_replicates(
 
 def _fit_rows(confirmed: pd.DataFrame) -> list[dict[str, Any]]:
     rows = []
-    for target in TARGETS:
+    for target in (t for t in TARGETS if t.name in confirmed):
         simulated = float(confirmed[target.name].mean())
         error = simulated - target.observed
         rows.append(

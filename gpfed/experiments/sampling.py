@@ -1,4 +1,4 @@
-"""Design points of a sweep: full grid, Latin hypercube, Sobol (Saltelli) or Morris.
+"""Design points of a sweep: full grid, Latin hypercube, Sobol (Saltelli), Morris or given points.
 
 Every sampler is deterministic given the sweep's seed. Ranges of integer parameters are sampled
 as reals and rounded; levels are sampled by index. Sobol and Morris designs come from SALib, so
@@ -30,7 +30,9 @@ def salib_problem(spec: SweepSpec) -> dict[str, Any]:
 
 def design(spec: SweepSpec) -> pd.DataFrame:
     """One row per design point: ``design_id`` then a column per swept parameter."""
-    if spec.sampler == "grid":
+    if spec.sampler == "points":
+        frame = pd.DataFrame({d.name: list(d.levels) for d in spec.parameters})
+    elif spec.sampler == "grid":
         axes = [_grid_axis(d) for d in spec.parameters]
         rows = list(itertools.product(*axes))
         frame = pd.DataFrame(rows, columns=spec.names)

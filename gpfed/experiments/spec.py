@@ -9,7 +9,7 @@ Example file::
 
     [sweep]
     name = "federation incentive and quality weight"
-    sampler = "sobol"         # grid | lhs | sobol | morris
+    sampler = "sobol"         # grid | lhs | sobol | morris | points
     samples = 32              # lhs: points; sobol: base N (N(D+2) points); morris: trajectories
     replications = 2
     quarters = 20
@@ -26,6 +26,10 @@ Example file::
     [parameters]
     federation_incentive_gbp_per_patient_per_year = { low = 0, high = 10 }
     quality_weight = { levels = [0.35, 0.65, 0.95] }   # grid and lhs only
+
+The ``points`` sampler takes given points rather than a design: every parameter has ``levels``
+of the same length, and point ``i`` takes the ``i``-th level of each (e.g. draws from a
+posterior).
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ from gpfed.parameters import (
 )
 from gpfed.scenarios import get_scenario
 
-SAMPLERS = ("grid", "lhs", "sobol", "morris")
+SAMPLERS = ("grid", "lhs", "sobol", "morris", "points")
 MAX_QUARTERS = int(SPEC["horizon_quarters"].high)
 """The most quarters a sweep's runs simulate: the horizon's upper bound."""
 DEFAULT_RUN_TIME_LIMIT_S = 3600.0
@@ -57,7 +61,7 @@ seconds): a hang cannot hold up a sweep."""
 MAX_RUN_TIME_LIMIT_S = 7 * 24 * 3600.0
 KEEP = ("final", "series")
 SCENARIO = "scenario"
-"""A sweep may vary the named scenario itself, with ``levels`` (grid and lhs samplers)."""
+"""A sweep may vary the named scenario itself, with ``levels`` (grid, lhs and points samplers)."""
 
 
 class SweepError(ParameterError):
@@ -310,6 +314,12 @@ def _validate(spec: SweepSpec) -> None:
         raise SweepError(f"keep = {list(spec.keep)!r}; allowed one or both of 'final', 'series'")
     for dimension in spec.parameters:
         _validate_dimension(dimension, spec.sampler)
+    if spec.sampler == "points":
+        lengths = {d.name: len(d.levels) for d in spec.parameters}
+        if len(set(lengths.values())) != 1:
+            raise SweepError(
+                f"the points sampler needs as many levels for every parameter; got {lengths}"
+            )
     overlap = set(spec.names) & set(spec.fixed)
     if overlap:
         raise SweepError(f"{sorted(overlap)[0]} is both fixed and swept")
@@ -321,9 +331,13 @@ def _validate(spec: SweepSpec) -> None:
 
 def _validate_dimension(dimension: Dimension, sampler: str) -> None:
     name = dimension.name
+    if sampler == "points" and dimension.is_range:
+        raise SweepError(f"{name}: the points sampler takes levels = [..], one per point")
     if name == SCENARIO:
-        if dimension.is_range or sampler not in ("grid", "lhs"):
-            raise SweepError("scenario: sweep it with levels = [..] under the grid or lhs sampler")
+        if dimension.is_range or sampler not in ("grid", "lhs", "points"):
+            raise SweepError(
+                "scenario: sweep it with levels = [..] under the grid, lhs or points sampler"
+            )
         for level in dimension.levels:
             if not isinstance(level, str):
                 raise SweepError(f"scenario = {level!r}; allowed scenario names in levels = [..]")

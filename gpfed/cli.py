@@ -278,15 +278,23 @@ def compare(
         ),
     ] = 0,
     set_: Settings = None,
+    calibration: Annotated[
+        str,
+        typer.Option(
+            help="Behaviour the scenarios run on: posterior (a draw per replicate, shared by "
+            "every scenario), point (the point estimate) or none (uncalibrated defaults)."
+        ),
+    ] = "posterior",
     out: Annotated[Path, typer.Option(help="Folder for the outputs.")] = Path("out/compare"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Compare scenarios over replicates with common random numbers.
 
-    Replicate r of every scenario runs with the same seed, so differences between scenarios come
-    from their parameters, not from chance. Prints each scenario's final-year mean of the main
-    outcomes with a 95% confidence interval over replicates, and writes to OUT: summary.csv,
-    runs.parquet (every run's series) and panel.png.
+    Replicate r of every scenario runs with the same seed and, by default, the same parameter set
+    drawn from the calibration's posterior, so differences between scenarios come from their
+    parameters, not from chance, and each interval carries parameter uncertainty. Prints each
+    scenario's final-year mean of the main outcomes with a 95% confidence interval over
+    replicates, and writes to OUT: summary.csv, runs.parquet (every run's series) and panel.png.
     """
     from gpfed import compare as compare_
 
@@ -305,15 +313,23 @@ def compare(
     names = compare_.all_scenario_names() if all_ else list(scenario or [])
     try:
         overrides = parse_settings(set_ or [])
+        behaviour = compare_.calibrated_values(calibration, reps, seed)
         for name in names:  # every scenario with the overrides, before anything runs
-            Params(name, **overrides)
+            for values in behaviour:
+                Params(name, **{**values, **overrides})
     except ParameterError as error:
         raise _fail(str(error)) from None
     check_output_folder(out)
     try:
         started = time.perf_counter()
         result = compare_.compare(
-            names, reps=reps, quarters=steps, seed=seed, overrides=overrides, progress=not quiet
+            names,
+            reps=reps,
+            quarters=steps,
+            seed=seed,
+            overrides=overrides,
+            progress=not quiet,
+            calibration=calibration,
         )
     except ParameterError as error:
         raise _fail(str(error)) from None
@@ -547,20 +563,29 @@ def validate(
     out: Annotated[Path, typer.Option(help="Folder for the table, figure and runs.")] = Path(
         "out/validation"
     ),
-    reps: Annotated[int, typer.Option(min=2, help="Replicates.")] = 10,
+    reps: Annotated[
+        int, typer.Option(min=2, help="Runs: one posterior draw each (or replicates, --point).")
+    ] = 20,
     practices: Annotated[
         int, typer.Option(min=50, help="Practices per run (8053 is England; fewer scale down).")
     ] = 8053,
-    seed: Annotated[int, typer.Option(min=0, help="Root seed of the replicates.")] = 1,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed of the draws and runs.")] = 1,
+    point: Annotated[
+        bool,
+        typer.Option("--point", help="Replicates at the point estimate, not posterior draws."),
+    ] = False,
     workers: Annotated[
         int | None, typer.Option(min=1, help="Worker processes [default: all cores].")
     ] = None,
     settings: Settings = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Run england_2013 over replicates and compare it with what happened, target by target.
+    """Run england_2013 from April 2013 to mid-2024 and compare it with the record.
 
-    Writes validation.csv, validation.md (the table in docs/VALIDATION.md) and validation.png.
+    Each run draws its behavioural parameters from the stored posterior, so the spread carries
+    parameter and stochastic uncertainty; every target is compared, in the fitting window
+    (April 2013-June 2017) and out of sample after it. Writes validation.csv, validation.md
+    (the tables in docs/VALIDATION.md) and validation.png.
     """
     from gpfed.calibration.validate import validate as run_validation
 
@@ -578,6 +603,7 @@ def validate(
             workers=workers,
             progress=not quiet,
             overrides=overrides,
+            point=point,
         )
     except ParameterError as error:
         raise _fail(str(error)) from None

@@ -5,6 +5,11 @@ so the scenarios differ only through their parameters: the model draws each proc
 named random stream (:mod:`gpfed.world.streams`), and differences between scenarios within a
 replicate are paired, with far less noise than differences between independent runs.
 
+Every scenario runs on the calibrated behaviour (docs/VALIDATION.md): by default replicate ``r``
+of every scenario takes the same parameter set drawn from the calibration's posterior, so each
+interval carries parameter and stochastic uncertainty together; ``calibration="point"`` uses the
+point estimate and ``"none"`` the uncalibrated defaults.
+
 Example:
     >>> from gpfed.compare import compare
     >>> result = compare(["status_quo"], reps=3, quarters=8, overrides={"n_practices": 60})
@@ -31,7 +36,7 @@ from tqdm.auto import tqdm
 from gpfed.model.model import GPFedModel
 from gpfed.outputs import METRICS, series_range
 from gpfed.parameters import ParameterError, Params
-from gpfed.scenarios import get_scenario, policy_scenarios
+from gpfed.scenarios import fitted_values, get_scenario, policy_scenarios, posterior_draws
 
 __all__ = [
     "COMPARE_OUTCOMES",
@@ -153,10 +158,12 @@ class Comparison:
         runs: every run's ``GPFedModel.to_frame()`` rows, with columns ``scenario`` and
             ``replicate`` added in front; scenarios appear in the order compared.
         seed: the comparison's seed (replicate seeds derive from it, see :func:`replicate_seed`).
+        calibration: the behaviour the scenarios ran on (:func:`calibrated_values`), if known.
     """
 
     runs: pd.DataFrame
     seed: int | None = None
+    calibration: str | None = None
 
     @property
     def scenarios(self) -> list[str]:
@@ -293,8 +300,13 @@ class Comparison:
         fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 5))
         seed = "" if self.seed is None else f", seed {self.seed}"
         plural = "" if self.reps == 1 else "s"
+        behaviour = {
+            "posterior": ", each on a posterior draw of the calibrated behaviour",
+            "point": ", calibrated behaviour (point estimate)",
+            "none": ", uncalibrated defaults",
+        }.get(self.calibration or "", "")
         fig.suptitle(
-            f"gpfed compare: mean of {self.reps} replicate{plural}{seed}, "
+            f"gpfed compare: mean of {self.reps} replicate{plural}{seed}{behaviour}, "
             f"shaded {CONFIDENCE:.0%} confidence band"
         )
         if path is not None:
@@ -328,6 +340,31 @@ def _check_count(name: str, value: object, low: int) -> None:
         raise ParameterError(f"{name} = {value!r}; allowed {low} or more")
 
 
+CALIBRATIONS = ("posterior", "point", "none")
+"""What behaviour a comparison runs on: a posterior draw per replicate, the point estimate, or
+the uncalibrated defaults."""
+
+
+def calibrated_values(calibration: str, reps: int, seed: int) -> list[dict[str, object]]:
+    """The calibrated values replicate ``r`` of every scenario runs with (one dict per replicate).
+
+    ``posterior``: parameter sets drawn from the stored posterior of the ``england_2013``
+    calibration, seeded by the comparison's seed, so each replicate carries parameter
+    uncertainty and every scenario shares it (common random numbers extend to the parameters);
+    ``point``: the point estimate for every replicate; ``none``: the defaults.
+
+    Raises:
+        ParameterError: an unknown ``calibration``.
+    """
+    if calibration == "posterior":
+        return posterior_draws(reps, seed)
+    if calibration == "point":
+        return [fitted_values()] * reps
+    if calibration == "none":
+        return [{}] * reps
+    raise ParameterError(f"calibration = {calibration!r}; allowed {', '.join(CALIBRATIONS)}")
+
+
 def compare(
     scenarios: Sequence[str],
     reps: int = 10,
@@ -335,6 +372,7 @@ def compare(
     seed: int = 0,
     overrides: Mapping[str, object] | None = None,
     progress: bool = False,
+    calibration: str = "posterior",
 ) -> Comparison:
     """Run each scenario ``reps`` times with common seeds and collect the runs.
 
@@ -348,15 +386,18 @@ def compare(
             :func:`replicate_seed` ``(seed, r)``.
         quarters: quarters to simulate; None runs each scenario to its ``horizon_quarters``.
         seed: the comparison's seed (non-negative).
-        overrides: parameter values applied on top of every scenario (e.g. ``n_practices``).
+        overrides: parameter values applied on top of every scenario (e.g. ``n_practices``);
+            they win over the calibrated values.
         progress: show a progress bar on stderr.
+        calibration: the behaviour every scenario runs on (:func:`calibrated_values`): a
+            posterior draw per replicate (default), the point estimate, or ``"none"``.
 
     Returns:
         The :class:`Comparison` holding every run.
 
     Raises:
-        ParameterError: an unknown or repeated scenario, a bad override, or ``reps``, ``quarters``
-            or ``seed`` out of range.
+        ParameterError: an unknown or repeated scenario, a bad override, an unknown
+            calibration, or ``reps``, ``quarters`` or ``seed`` out of range.
     """
     names = [scenarios] if isinstance(scenarios, str) else list(scenarios)
     if not names:
@@ -371,7 +412,12 @@ def compare(
     for name in names:
         # An unknown name fails here with its near matches, before any override error.
         get_scenario(name)
-    params = {name: Params(name, **dict(overrides or {})) for name in names}
+    behaviour = calibrated_values(calibration, reps, seed)
+    params = {
+        (name, replicate): Params(name, **{**values, **dict(overrides or {})})
+        for name in names
+        for replicate, values in enumerate(behaviour)
+    }
 
     frames = []
     with tqdm(
@@ -379,10 +425,10 @@ def compare(
     ) as bar:
         for name in names:
             for replicate in range(reps):
-                model = GPFedModel(params[name], rng=replicate_seed(seed, replicate))
+                model = GPFedModel(params[name, replicate], rng=replicate_seed(seed, replicate))
                 frame = model.run(quarters).to_frame()
                 frame.insert(0, "replicate", replicate)
                 frame.insert(0, "scenario", name)
                 frames.append(frame)
                 bar.update()
-    return Comparison(pd.concat(frames, ignore_index=True), seed=int(seed))
+    return Comparison(pd.concat(frames, ignore_index=True), seed=int(seed), calibration=calibration)

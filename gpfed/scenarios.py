@@ -10,6 +10,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from gpfed.parameters import check_whole_number
 from gpfed.parameters.scenario import (
     Scenario,
     all_scenarios,
@@ -169,10 +172,35 @@ ENGLAND_2013_CALIBRATION = (
 
 
 def fitted_values(path: Path = ENGLAND_2013_CALIBRATION) -> dict[str, Any]:
-    """The calibrated values stored at ``path`` (empty before the first calibration)."""
+    """The calibration's point estimate stored at ``path`` (empty before the first one)."""
     if not path.exists():
         return {}
     return dict(json.loads(path.read_text())["values"])
+
+
+POSTERIOR_COLUMNS = ("weight", "distance")
+"""Fields of a stored posterior particle that are not parameter values."""
+
+
+def posterior_draws(
+    n: int, seed: int, path: Path = ENGLAND_2013_CALIBRATION
+) -> list[dict[str, Any]]:
+    """``n`` parameter sets drawn by weight from the posterior stored at ``path`` (seeded).
+
+    Each is a dict of the calibrated parameters' values; passed over a scenario's values, a set
+    of runs carries the parameter uncertainty of the calibration as well as the stochastic one.
+    Draws are with replacement (the posterior is a weighted sample of particles).
+
+    Raises:
+        ParameterError: ``n`` below 1.
+    """
+    check_whole_number("n", n, 1)
+    particles = json.loads(path.read_text())["draws"]
+    weights = np.array([particle["weight"] for particle in particles], dtype=float)
+    chosen = np.random.default_rng(seed).choice(len(particles), size=n, p=weights / weights.sum())
+    return [
+        {k: v for k, v in particles[int(i)].items() if k not in POSTERIOR_COLUMNS} for i in chosen
+    ]
 
 
 # NHS England, Network Contract DES 2019/20: £1.50 per registered patient to each primary care

@@ -32,18 +32,33 @@ def _number(value: float) -> str:
 
 
 def calibration_markdown(document: dict) -> str:
-    """The calibration section: settings, fitted values with their spread, and the fit error."""
+    """The calibration section: settings, generations, posterior and point estimate, fit."""
     settings, stamp = document["settings"], document["provenance"]
+    generations = document["generations"]
+    runs = sum(g["runs"] for g in generations)
     lines = [
         f"Fitted on {stamp['date']} (gpfed {stamp['gpfed_version']}, revision "
-        f"`{stamp['git_revision']}`) by `gpfed calibrate --install` with seed "
-        f"{settings['seed']}: {settings['rounds']} rounds of {settings['samples']} runs at "
-        f"{settings['n_practices']:,} practices, {settings['accept_share']:.0%} accepted per "
-        "round; "
-        f"{settings['select_replications']} replicates per accepted point of the last round; "
-        f"{settings['confirm_replications']} fresh replicates confirm the fit.",
+        f"`{stamp['git_revision']}`, pyabc {stamp['pyabc_version']}, Mesa "
+        f"{stamp['mesa_version']}) by `gpfed calibrate --install` with seed {settings['seed']}: "
+        f"{settings['population_size']} particles a generation, at most "
+        f"{settings['generations']} generations or {settings['max_simulations']:,} runs, "
+        f"stopping at a threshold of {settings['min_epsilon']:g} tolerances; "
+        f"{settings['n_practices']:,} practices a run. {len(generations)} generations, "
+        f"{runs:,} runs. The {settings['candidates']} closest particles were rerun over "
+        f"{settings['select_replications']} replicates for the point estimate; "
+        f"{settings['confirm_replications']} fresh replicates measure its fit.",
         "",
-        "| Parameter | Default | Prior range | Accepted, 5th-95th percentile | Fitted |",
+        "| Generation | Threshold (tolerances) | Runs | Accepted | Acceptance rate |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for g in generations:
+        lines.append(
+            f"| {g['generation']} | {g['epsilon']:.3g} | {g['runs']:,} | {g['accepted']} | "
+            f"{g['acceptance_rate']:.1%} |"
+        )
+    lines += [
+        "",
+        "| Parameter | Default | Prior range | Posterior median (5th-95th pct) | Point estimate |",
         "|---|---:|---:|---:|---:|",
     ]
     for prior in PRIORS:
@@ -51,24 +66,24 @@ def calibration_markdown(document: dict) -> str:
         default = SPEC[prior.name].default
         lines.append(
             f"| `{prior.name}` | {_number(default)} | {_number(prior.low)} to "
-            f"{_number(prior.high)} | {_number(spread['p05'])} to {_number(spread['p95'])} | "
-            f"{_number(document['values'][prior.name])} |"
+            f"{_number(prior.high)} | {_number(spread['median'])} ({_number(spread['p05'])} "
+            f"to {_number(spread['p95'])}) | {_number(document['values'][prior.name])} |"
         )
     lines += [
         "",
-        "Fit error (mean of the confirmation runs, counts in England terms):",
+        "Fit at the point estimate (mean of the confirmation runs, counts in England terms):",
         "",
-        "| Target | Period | Observed | Simulated | Error in tolerances | Within |",
-        "|---|---|---:|---:|---:|:-:|",
+        "| Target | Period | Role | Observed | Simulated | Error in tolerances | Within |",
+        "|---|---|---|---:|---:|---:|:-:|",
     ]
     for row in document["fit"]:
         if row["target"] == "distance":
             continue
         target = BY_NAME[row["target"]]
         lines.append(
-            f"| {target.label} | {target.period} | {_number(row['observed'])} | "
+            f"| {target.label} | {target.period} | {target.role} | {_number(row['observed'])} | "
             f"{_number(row['simulated_mean'])} | {row['error_in_tolerances']:+.2f} | "
-            f"{'yes' if row['within_tolerance'] else 'no'} |"
+            f"{'yes' if row['within_tolerance'] else '**no**'} |"
         )
     overall = next(row for row in document["fit"] if row["target"] == "distance")
     lines += ["", f"Largest error on a fitted target: {overall['simulated_mean']:.2f} tolerances."]

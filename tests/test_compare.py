@@ -18,6 +18,7 @@ from gpfed.compare import (
 )
 from gpfed.outputs import METRICS
 from gpfed.parameters import ParameterError, Params
+from gpfed.scenarios import all_scenarios, fitted_values, posterior_draws
 
 SMALL = {"n_practices": 60}
 REPS, QUARTERS, SEED = 3, 6, 5
@@ -73,11 +74,35 @@ def test_outcome_is_the_final_year_mean(result):
 def test_replicates_replay_direct_runs_bit_for_bit(result):
     seeds = [replicate_seed(SEED, r) for r in range(REPS)]
     assert len(set(seeds)) == REPS
+    # Replicate r runs on the r-th parameter set drawn from the posterior with the same seed.
+    draws = posterior_draws(REPS, SEED)
+    assert result.calibration == "posterior"
     for replicate, seed in enumerate(seeds):
         run = result.runs[result.runs["replicate"] == replicate]
         run = run.drop(columns=["scenario", "replicate"]).reset_index(drop=True)
-        direct = GPFedModel(Params("status_quo", **SMALL), rng=seed).run(QUARTERS).to_frame()
+        params = Params("status_quo", **draws[replicate], **SMALL)
+        direct = GPFedModel(params, rng=seed).run(QUARTERS).to_frame()
         pd.testing.assert_frame_equal(run, direct, check_exact=True)
+
+
+def test_the_point_estimate_and_the_defaults_can_be_asked_for():
+    seed = replicate_seed(SEED, 0)
+    for calibration, values in (("point", fitted_values()), ("none", {})):
+        single = compare(
+            "status_quo", reps=1, quarters=2, seed=SEED, overrides=SMALL, calibration=calibration
+        )
+        run = single.runs.drop(columns=["scenario", "replicate"])
+        direct = GPFedModel(Params("status_quo", **values, **SMALL), rng=seed).run(2).to_frame()
+        pd.testing.assert_frame_equal(run, direct, check_exact=True)
+
+
+def test_no_policy_scenario_sets_a_calibrated_parameter():
+    # Draws go over every scenario's values: a scenario setting a calibrated parameter would
+    # lose its value to the draw (england_2013 holds the point estimate the draws replace).
+    calibrated = set(fitted_values())
+    for scenario in all_scenarios():
+        if scenario.name != "england_2013":
+            assert not calibrated & set(scenario.values), scenario.name
 
 
 def test_every_scenario_gets_the_same_seeds(two_policies):
@@ -130,6 +155,7 @@ def test_quarters_none_runs_to_the_horizon():
         ({"scenarios": ["status_quo"], "overrides": {"federation_incentve": 1}}, "no parameter"),
         ({"scenarios": ["status_quo", "status_quo"]}, "given more than once"),
         ({"scenarios": []}, "no scenarios to compare"),
+        ({"scenarios": ["status_quo"], "calibration": "fitted"}, "calibration = 'fitted'"),
     ],
 )
 def test_bad_input_fails_before_any_run(kwargs, message, monkeypatch):

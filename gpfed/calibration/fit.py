@@ -414,6 +414,8 @@ def _run_smc(
         from tqdm.auto import tqdm
 
         bar = partial(tqdm, unit="accepted", leave=False)
+    url = f"sqlite:///{database.resolve()}"
+    resuming = _completed_generations(url, database) > 0
     abc = pyabc.ABCSMC(
         _Simulator(settings.n_practices),
         pyabc.Distribution(**{p.name: pyabc.RV("uniform", p.low, p.high - p.low) for p in PRIORS}),
@@ -421,12 +423,14 @@ def _run_smc(
             p=np.inf, fixed_weights={t.name: 1 / t.tolerance for t in fitted_targets()}
         ),
         population_size=settings.population_size,
-        # Generation 0 accepts every prior draw; later thresholds follow the distances.
-        eps=pyabc.QuantileEpsilon(initial_epsilon=np.inf, alpha=settings.quantile),
+        # Generation 0 accepts every prior draw; later thresholds follow the distances (a
+        # resumed run takes its first threshold from the last stored generation).
+        eps=pyabc.QuantileEpsilon(
+            initial_epsilon="from_sample" if resuming else np.inf, alpha=settings.quantile
+        ),
         sampler=SeededSampler(settings.seed, executor, workers, bar),
     )
-    url = f"sqlite:///{database.resolve()}"
-    if database.exists():
+    if resuming:
         history = abc.load(url, 1)
     else:
         history = abc.new(url, {t.name: t.observed for t in fitted_targets()})
@@ -445,6 +449,21 @@ def _run_smc(
                 max_total_nr_simulations=settings.max_simulations,
             )
     return history
+
+
+def _completed_generations(url: str, database: Path) -> int:
+    """Generations stored in ``database``; one interrupted before any is removed (restart)."""
+    import pyabc
+
+    if not database.exists():
+        return 0
+    try:
+        done = pyabc.History(url, _id=1).max_t + 1
+    except Exception:  # interrupted before pyabc wrote its first record
+        done = 0
+    if done == 0:
+        database.unlink()
+    return done
 
 
 def _draws(history: Any) -> pd.DataFrame:
@@ -499,21 +518,6 @@ def _generations(history: Any) -> list[dict[str, Any]]:
         }
         for row in table.itertuples()
     ]
-
-
-def posterior_draws(n: int, seed: int, path: str | Path = FITTED_FILE) -> list[dict[str, Any]]:
-    """``n`` parameter sets drawn from the stored posterior by weight (seeded, with repeats).
-
-    Each is a dict of the fitted parameters' values, to pass over ``england_2013``'s (or any
-    scenario's) values so a set of runs carries the parameter uncertainty.
-    """
-    check_whole_number("n", n, 1)
-    draws = pd.DataFrame(load_fitted(path)["draws"])
-    chosen = np.random.default_rng(seed).choice(
-        len(draws), size=n, p=draws["weight"] / draws["weight"].sum()
-    )
-    names = [p.name for p in PRIORS]
-    return [prior_values(draws.loc[int(i), names].to_dict()) for i in chosen]
 
 
 def _select(
@@ -588,6 +592,7 @@ def run_replicates(
     replications: int,
     seed: int,
     name: str,
+    quarters: int = QUARTERS_NEEDED,
     **run_options: Any,
 ) -> Results:
     """Run ``england_2013`` with ``values`` over the target years, one sweep of replicates.
@@ -599,13 +604,14 @@ def run_replicates(
         replications: independent replicates.
         seed: root seed of the replicates.
         name: the sweep's name.
+        quarters: quarters to simulate from 2013Q2 (default: the fitting window).
         **run_options: passed to :func:`gpfed.experiments.sweep` (workers, executor, ...).
     """
     spec = SweepSpec(
         parameters=(Dimension("scenario", levels=(SCENARIO,)),),
         sampler="grid",
         replications=replications,
-        quarters=QUARTERS_NEEDED,
+        quarters=quarters,
         seed=seed,
         outputs=SERIES_NEEDED,
         keep=("final", "series"),

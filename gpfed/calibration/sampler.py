@@ -52,6 +52,10 @@ def _evaluate(payload: bytes, seeds: Sequence[int]) -> list[Any]:
 class SeededSampler(Sampler):
     """Sample candidates in seeded, numbered batches on an executor (module docstring).
 
+    pyabc draws from numpy's global generator, so the executor's workers must be processes
+    running one task at a time (a local process pool, Dask workers with one thread each), never
+    threads sharing one process.
+
     Args:
         seed: root seed of every candidate.
         executor: where batches run (None: in this process).

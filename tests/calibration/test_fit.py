@@ -1,29 +1,35 @@
-"""Calibration: rejection rounds keep the closest runs, the fit reproduces from its seed, and the
-fit stored in the package meets the stated tolerances and is what england_2013 uses."""
+"""Calibration by ABC-SMC: generations tighten, the posterior does not depend on the workers,
+an interrupted calibration resumes, and the stored fit is what england_2013 uses."""
 
 import dataclasses
+import json
 import math
 
+import numpy as np
 import pytest
 
 from gpfed import Params
 from gpfed.calibration.fit import (
+    DATABASE,
     FITTED_FILE,
     PRIORS,
     CalibrationSettings,
+    _run_smc,
     calibrate,
     england_world,
     load_fitted,
+    prior_values,
 )
-from gpfed.calibration.targets import TARGETS
+from gpfed.calibration.targets import TARGETS, fitted_targets
 from gpfed.parameters import SPEC, ParameterError
+from gpfed.scenarios import get_scenario, posterior_draws
 
 TINY = CalibrationSettings(
-    samples=12,
-    rounds=2,
-    accept_share=0.25,
+    population_size=6,
+    generations=3,
     n_practices=250,
     seed=5,
+    candidates=2,
     select_replications=2,
     confirm_replications=2,
 )
@@ -36,67 +42,97 @@ def tiny_calibration(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_each_round_accepts_the_closest_runs_and_narrows_the_box(tiny_calibration):
+def test_generations_tighten_from_the_prior(tiny_calibration):
     result, _ = tiny_calibration
-    first, second, _ = result.rounds
-    assert first["runs"] == second["runs"] == 12 and first["failed"] == 0
-    assert first["accepted"] == second["accepted"] == 5  # at least five points are kept
-    assert first["box"] == {p.name: [p.low, p.high] for p in PRIORS}
+    first, *later = result.generations
+    assert first["generation"] == 0 and math.isinf(first["epsilon"])
+    assert first["runs"] == first["accepted"] == 6  # generation 0 keeps every prior draw
+    thresholds = [g["epsilon"] for g in later]
+    assert len(later) == 2 and thresholds == sorted(thresholds, reverse=True)
+    for generation in later:
+        assert generation["accepted"] == 6 <= generation["runs"]
+    draws = result.draws_frame
+    assert len(draws) == 6 and draws["weight"].sum() == pytest.approx(1.0)
+    assert (draws["distance"] <= thresholds[-1]).all()
     for prior in PRIORS:
-        low, high = second["box"][prior.name]
-        assert prior.low <= low <= high <= prior.high
-        fitted = result.values[prior.name]
-        assert prior.low <= fitted <= prior.high
-        SPEC[prior.name].check(fitted)
-    assert first["distance_min"] <= first["distance_max_accepted"] <= first["distance_median_all"]
+        assert prior.low <= draws[prior.name].min() <= draws[prior.name].max() <= prior.high
+        spread = result.posterior[prior.name]
+        assert spread["p05"] <= spread["median"] <= spread["p95"]
+        SPEC[prior.name].check(result.values[prior.name])
 
 
 @pytest.mark.slow
-def test_the_fit_is_the_accepted_point_closest_over_replicates(tiny_calibration):
-    result, out = tiny_calibration
-    selection = result.rounds[-1]
+def test_the_point_estimate_is_the_candidate_closest_over_replicates(tiny_calibration):
+    result, _ = tiny_calibration
+    selection = result.selection
     distances = selection["mean_distance"]
-    assert selection["candidates"] == len(distances) == 5 and selection["replications"] == 2
-    assert selection["chosen"] == min(distances, key=distances.get)
-    # The fitted values are that run's values in the last round.
-    from gpfed.experiments import load
-
-    last = load(out / "round-2").runs.set_index("run_id").loc[selection["chosen"]]
-    for prior in PRIORS:
-        assert result.values[prior.name] == pytest.approx(last[prior.name])
+    assert selection["candidates"] == len(distances) == 2
+    assert str(selection["chosen_particle"]) == min(distances, key=distances.get)
+    chosen = result.draws_frame.loc[selection["chosen_particle"]]
+    assert result.values == prior_values(chosen.to_dict())
 
 
 @pytest.mark.slow
-def test_calibration_is_reproduced_from_its_seed(tiny_calibration, tmp_path):
+def test_the_posterior_is_the_same_on_one_worker_or_two(tiny_calibration, tmp_path):
     result, _ = tiny_calibration
     again = calibrate(TINY, tmp_path, workers=2, progress=False)
-    assert again.values == result.values
-    assert again.fit == result.fit
+    assert again.draws == result.draws
+    assert again.generations == result.generations
+    assert again.values == result.values and again.fit == result.fit
 
 
 @pytest.mark.slow
-def test_an_interrupted_calibration_resumes_from_its_stored_runs(tiny_calibration):
-    result, out = tiny_calibration
-    # Every sweep of the calibration is stored; running again reuses all of them.
-    assert calibrate(TINY, out, workers=1, progress=False).values == result.values
+def test_an_interrupted_calibration_resumes_from_its_last_generation(tiny_calibration, tmp_path):
+    result, _ = tiny_calibration
+    # Stopped after two generations: pyabc's database holds generations 0 and 1.
+    partial = _run_smc(
+        dataclasses.replace(TINY, generations=2), tmp_path / DATABASE, None, 1, False
+    )
+    assert partial.max_t == 1
+    resumed = calibrate(TINY, tmp_path, workers=1, progress=False)
+    assert resumed.draws == result.draws and resumed.generations == result.generations
 
 
 @pytest.mark.slow
-def test_the_fit_report_covers_every_target_and_the_overall_distance(tiny_calibration):
+def test_a_folder_of_another_calibration_is_refused(tiny_calibration):
+    _, out = tiny_calibration
+    with pytest.raises(ParameterError, match="holds a calibration with other settings"):
+        calibrate(dataclasses.replace(TINY, seed=6), out, workers=1, progress=False)
+
+
+@pytest.mark.slow
+def test_the_fit_report_covers_every_target_of_the_fitting_window(tiny_calibration):
     result, _ = tiny_calibration
     table = result.fit_table
-    assert list(table.index) == [*(t.name for t in TARGETS), "distance"]
-    assert table.loc["practices_july_2013", "observed"] == 8053
+    window = [t.name for t in TARGETS if t.steps[1] <= 17]
+    assert list(table.index) == [*window, "distance"]
     assert all(math.isfinite(v) for v in table["simulated_mean"])
 
 
 def test_bad_settings_name_the_setting():
-    with pytest.raises(ParameterError, match="accept_share = 0"):
-        CalibrationSettings(accept_share=0)
-    with pytest.raises(ParameterError, match="samples = 2"):
-        CalibrationSettings(samples=2)
+    with pytest.raises(ParameterError, match="quantile = 1"):
+        CalibrationSettings(quantile=1)
+    with pytest.raises(ParameterError, match="population_size = 2"):
+        CalibrationSettings(population_size=2)
     with pytest.raises(ParameterError, match="n_practices"):
         CalibrationSettings(n_practices=0)
+
+
+def test_priors_lie_inside_the_allowed_ranges_and_give_their_reasons():
+    for prior in PRIORS:
+        parameter = SPEC[prior.name]
+        low, high = (
+            prior_values({p.name: p.low for p in PRIORS}),
+            prior_values({p.name: p.high for p in PRIORS}),
+        )
+        assert parameter.check(low[prior.name]) == low[prior.name]
+        assert parameter.check(high[prior.name]) == high[prior.name]
+        assert len(prior.why) > 40, prior.name
+    # A whole-number parameter's prior is rounded: exit_quarters 0.5-6.5 gives 1-6 evenly.
+    assert (
+        prior_values({**{p.name: p.low for p in PRIORS}, "exit_quarters": 0.51})["exit_quarters"]
+        == 1
+    )
 
 
 def test_scaled_down_england_keeps_areas_and_trusts_in_proportion():
@@ -106,24 +142,44 @@ def test_scaled_down_england_keeps_areas_and_trusts_in_proportion():
     Params("england_2013", **small)
 
 
-def test_stored_fit_has_provenance_and_meets_the_stated_tolerances():
+def test_stored_posterior_has_weighted_draws_provenance_and_is_what_england_2013_uses():
     document = load_fitted()
     assert FITTED_FILE.name == "england_2013_calibration.json"
-    for key in ("method", "settings", "rounds", "posterior", "provenance", "fit"):
+    for key in ("method", "settings", "generations", "posterior", "draws", "provenance", "fit"):
         assert document[key], key
-    assert document["provenance"]["date"] and document["settings"]["n_practices"] == 8053
-    fit = {row["target"]: row for row in document["fit"]}
-    for target in TARGETS:
-        assert fit[target.name]["within_tolerance"], fit[target.name]
-    assert fit["distance"]["simulated_mean"] < 1
-    # The fit answers to the targets and tolerances in the code: changing one needs a refit.
+    stamp = document["provenance"]
+    assert stamp["date"] and stamp["pyabc_version"] and stamp["mesa_version"]
+    assert document["settings"]["n_practices"] == 8053
+    weights = np.array([d["weight"] for d in document["draws"]])
+    assert len(weights) == document["settings"]["population_size"]
+    assert weights.sum() == pytest.approx(1.0) and (weights > 0).all()
+    # The fit answers to the targets and priors in the code: changing one needs a refit.
     assert document["targets"] == [dataclasses.asdict(t) for t in TARGETS]
+    assert document["priors"] == [dataclasses.asdict(p) for p in PRIORS]
+    scenario = get_scenario("england_2013").values
+    for name, value in document["values"].items():
+        assert scenario[name] == value
 
 
-def test_england_2013_uses_the_stored_fit():
-    values = load_fitted()["values"]
-    params = Params("england_2013")
-    assert set(values) == {p.name for p in PRIORS}
-    for name, value in values.items():
-        assert params[name] == value
-    assert params.n_practices == 8053 and params.n_commissioners == 211
+def test_posterior_draws_are_seeded_and_follow_the_weights(tmp_path):
+    names = [p.name for p in PRIORS]
+    base = {p.name: p.low for p in PRIORS}
+    draws = [
+        {**prior_values({**base, "list_size_mean": 6500.0}), "weight": 0.9, "distance": 1.0},
+        {**prior_values({**base, "list_size_mean": 7000.0}), "weight": 0.1, "distance": 1.0},
+    ]
+    path = tmp_path / "fit.json"
+    path.write_text(json.dumps({"draws": draws}))
+    sample = posterior_draws(400, seed=3, path=path)
+    assert sample == posterior_draws(400, seed=3, path=path)
+    assert set(sample[0]) == set(names)
+    heavy = sum(d["list_size_mean"] == 6500.0 for d in sample) / 400
+    assert heavy == pytest.approx(0.9, abs=0.05)
+    with pytest.raises(ParameterError, match="n = 0"):
+        posterior_draws(0, seed=3, path=path)
+
+
+def test_fitted_targets_exclude_what_the_model_reproduces_by_construction():
+    names = {t.name for t in fitted_targets()}
+    assert "practices_july_2013" not in names
+    assert "emergency_admissions_2013_14" not in names

@@ -293,3 +293,42 @@ def test_common_random_numbers_share_a_seed_per_replicate():
     per_replicate = runs.groupby("replicate")["seed"]
     assert per_replicate.nunique().eq(1).all()  # the same for every design point
     assert per_replicate.first().is_unique  # and different across replicates
+
+
+def test_the_points_sampler_takes_the_ith_level_of_every_parameter():
+    spec = SweepSpec(
+        parameters=(
+            Dimension("quality_weight", levels=(0.3, 0.5, 0.7)),
+            Dimension("exit_quarters", levels=(2, 2, 5)),
+            Dimension("scenario", levels=("status_quo", "kings_fund_2011", "status_quo")),
+        ),
+        sampler="points",
+    )
+    points = design(spec)
+    assert points.to_dict("list") == {
+        "design_id": [0, 1, 2],
+        "quality_weight": [0.3, 0.5, 0.7],
+        "exit_quarters": [2, 2, 5],
+        "scenario": ["status_quo", "kings_fund_2011", "status_quo"],
+    }
+    # The mapping round trip keeps the points.
+    assert SweepSpec.from_mapping(spec.to_mapping()) == spec
+
+
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [
+        (
+            (
+                Dimension("quality_weight", levels=(0.3, 0.5)),
+                Dimension("exit_quarters", levels=(2,)),
+            ),
+            "as many levels for every parameter",
+        ),
+        ((Dimension("quality_weight", low=0.2, high=0.8),), "takes levels"),
+        ((Dimension("exit_quarters", levels=(0, 1)),), "exit_quarters"),
+    ],
+)
+def test_bad_points_are_refused_before_any_run(parameters, message):
+    with pytest.raises(SweepError, match=message):
+        SweepSpec(parameters=parameters, sampler="points")

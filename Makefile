@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out/demo
 
-.PHONY: demo test test-mesa4 lint format bench figures calibrate validate viz screenshot clean
+.PHONY: demo test test-mesa4 lint format bench figures calibrate validate screening viz screenshot clean
 
 $(STAMP): pyproject.toml
 	@py=$$(scripts/find-python.sh) || exit 1; \
@@ -19,13 +19,14 @@ demo: $(STAMP)
 	$(BIN)/gpfed run --preset region --steps 40 --seed 1 --out $(OUT)
 	$(BIN)/gpfed compare --all --reps 5 --seed 1 --out $(OUT)/compare
 
-# The README's pictures: the demo run's outcome panel, the scenario comparison and the browser
-# page (screenshot).
+# The README's pictures and comparison table: the demo run's outcome panel, the scenario
+# comparison (on posterior draws) with its table, and the browser page (screenshot).
 figures: $(STAMP) screenshot
 	$(BIN)/gpfed run --preset region --steps 40 --seed 1 --out out/figures --quiet
 	cp out/figures/panel.png docs/img/demo_panel.png
 	$(BIN)/gpfed compare --all --reps 10 --seed 1 --out out/figures/compare --quiet
 	cp out/figures/compare/panel.png docs/img/compare_panel.png
+	$(BIN)/python scripts/readme_compare_table.py out/figures/compare
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -73,16 +74,22 @@ bench: $(STAMP)
 	scripts/ensure-chromium.sh
 	$(BIN)/python benchmarks/bench_viz.py
 
-# Refit england_2013's behavioural parameters to the 2013-2015 record (3 x 200 England runs,
-# ~10 min on 2 cores; resumable) and store the fit in the package; docs/VALIDATION.md follows.
+# Refit england_2013's behavioural parameters to April 2013-June 2017 by ABC-SMC (pyabc; about
+# 3,000 England runs, under an hour on 2 cores; resumable) and store the posterior in the
+# package; docs/VALIDATION.md follows.
 calibrate: $(STAMP)
 	$(BIN)/gpfed calibrate --install --out out/calibration
 	$(BIN)/python scripts/validation_doc.py
 
+# Morris screening of every proposed parameter for the headline outcomes (~730 runs of the
+# default region, a few minutes; resumable); writes docs/SCREENING.md.
+screening: $(STAMP)
+	$(BIN)/python scripts/screening_doc.py
+
 # england_2013 at full scale over 10 replicates against every target (~1 min); the table and
 # figure go into docs/VALIDATION.md.
 validate: $(STAMP)
-	$(BIN)/gpfed validate --reps 10 --out out/validation
+	$(BIN)/gpfed validate --reps 20 --out out/validation
 	$(BIN)/python scripts/validation_doc.py --validation out/validation
 
 clean:

@@ -488,7 +488,7 @@ def calibrate(
     population: Annotated[int, typer.Option(min=5, help="Accepted particles per generation.")] = 60,
     generations: Annotated[
         int, typer.Option(min=1, help="Most generations (generation 0 samples the prior).")
-    ] = 6,
+    ] = 8,
     min_epsilon: Annotated[
         float,
         typer.Option(min=0.0, help="Stop once the threshold is at most this many tolerances."),

@@ -1,12 +1,13 @@
 """Keep docs/VALIDATION.md true to the stored calibration and the latest validation run.
 
 Usage:
-    ``python scripts/validation_doc.py`` rewrites the calibration section from the fit stored in
-    the package (``gpfed/data/england_2013_calibration.json``);
+    ``python scripts/validation_doc.py`` rewrites the targets and priors sections from the code
+    and the calibration section from the fit stored in the package
+    (``gpfed/data/england_2013_calibration.json``);
     ``--validation DIR`` also puts DIR/validation.md (from ``gpfed validate --out DIR``) in the
     validation section and copies DIR/validation.png to docs/img/validation.png;
-    ``--check`` only reports whether the calibration section is current (exit 1 if not), as the
-    test suite does.
+    ``--check`` only reports whether those sections are current (exit 1 if not), as the test
+    suite does.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ import sys
 from pathlib import Path
 
 from gpfed.calibration.fit import PRIORS, load_fitted
-from gpfed.calibration.targets import BY_NAME
+from gpfed.calibration.targets import BY_NAME, TARGETS
 from gpfed.parameters import SPEC
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 DOC = DOCS / "VALIDATION.md"
-SECTIONS = ("calibration", "validation")
+SECTIONS = ("targets", "priors", "calibration", "validation")
 
 
 def _number(value: float) -> str:
@@ -90,6 +91,32 @@ def calibration_markdown(document: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def targets_markdown() -> str:
+    """Every target: what, when, role, observed, tolerance and source (from the code)."""
+    lines = [
+        "| Target | Period | Role | Observed | Tolerance | Source |",
+        "|---|---|---|---:|---|---|",
+    ]
+    for target in TARGETS:
+        note = f" ({target.note})" if target.note else ""
+        lines.append(
+            f"| {target.label} | {target.period} | {target.role}{note} | "
+            f"{_number(target.observed)} | {target.tolerance_text} | {target.source} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def priors_markdown() -> str:
+    """Every fitted parameter with its prior range and the reasoning behind it."""
+    lines = ["| Parameter | Prior | Why |", "|---|---|---|"]
+    for prior in PRIORS:
+        lines.append(
+            f"| `{prior.name}` | uniform {_number(prior.low)} to {_number(prior.high)} | "
+            f"{prior.why} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def splice(text: str, section: str, block: str) -> str:
     """``text`` with the lines between the section's start and end markers replaced by ``block``."""
     start, end = f"<!-- {section}:start -->", f"<!-- {section}:end -->"
@@ -107,6 +134,8 @@ def main() -> int:
     args = parser.parse_args()
     text = DOC.read_text()
     updated = splice(text, "calibration", calibration_markdown(load_fitted()))
+    updated = splice(updated, "targets", targets_markdown())
+    updated = splice(updated, "priors", priors_markdown())
     if args.check:
         if updated != text:
             print(f"{DOC} is stale: run python scripts/validation_doc.py")

@@ -76,7 +76,10 @@ CASES = {
     ),
     "viz: port zero": (["viz", "--port", "0"], ["--port = '0'"]),
     "validate: set unknown": (["validate", "--set", "nope=1", "--out", "OUT"], ["'nope'"]),
-    "calibrate: samples too few": (["calibrate", "--samples", "1", "--out", "OUT"], ["--samples"]),
+    "calibrate: population too small": (
+        ["calibrate", "--population", "1", "--out", "OUT"],
+        ["--population"],
+    ),
 }
 
 
@@ -106,7 +109,7 @@ def test_an_output_folder_under_a_file_is_refused_before_running(capsys, tmp_pat
         "run": ["run", *SMALL, "--steps", "1", "--out", str(target)],
         "compare": ["compare", "status_quo", "--reps", "1", "--steps", "1", *SMALL],
         "validate": ["validate", "--reps", "2", "--practices", "50"],
-        "calibrate": ["calibrate", "--samples", "5", "--practices", "50"],
+        "calibrate": ["calibrate", "--population", "5", "--practices", "50"],
         "sweep": ["sweep", str(_sweep_file(tmp_path))],
     }[command]
     if "--out" not in args:

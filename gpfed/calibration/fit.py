@@ -181,7 +181,9 @@ def prior_values(point: dict[str, float]) -> dict[str, Any]:
     for prior in PRIORS:
         value = float(point[prior.name])
         if SPEC[prior.name].kind is int:
-            value = round(value)
+            # Half up, kept to the whole numbers the prior covers (0.5-6.5 gives 1-6).
+            whole = math.floor(value + 0.5)
+            value = min(max(whole, math.ceil(prior.low)), math.floor(prior.high))
         values[prior.name] = SPEC[prior.name].check(value)
     return values
 

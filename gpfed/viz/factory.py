@@ -14,6 +14,7 @@ from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from gpfed.model.model import GPFedModel
 from gpfed.parameters import SPEC, ParameterError, Params, unknown_parameter_error
+from gpfed.scenarios import fitted_values
 from gpfed.viz.controls import DEFAULT_SCENARIO, DEFAULT_SEED
 
 
@@ -30,11 +31,13 @@ def parse_seed(value: int | str) -> int:
 
 
 def params_from_controls(scenario_name: str, levers: Mapping[str, Any]) -> Params:
-    """Parameters of a named scenario with the levers the analyst moved.
+    """Parameters of a named scenario, on the calibrated behaviour, with the levers moved.
 
-    The controls start at the spec's defaults, so a lever still at its default leaves the
-    scenario's own value, or schedule, in force (``kings_fund_2014`` keeps its 2015 switch to the
-    optional contract); a lever moved off it applies from the first quarter.
+    Every scenario runs on the calibration's point estimate (docs/VALIDATION.md), as
+    ``gpfed compare --calibration point`` does. The controls start at the spec's defaults, so a
+    lever still at its default leaves the scenario's own value, or schedule, in force
+    (``kings_fund_2014`` keeps its 2015 switch to the optional contract); a lever moved off it
+    applies from the first quarter.
 
     Raises:
         ParameterError: an unknown scenario or parameter, or a value out of range.
@@ -45,7 +48,7 @@ def params_from_controls(scenario_name: str, levers: Mapping[str, Any]) -> Param
             raise unknown_parameter_error(name)
         if value != SPEC[name].default:
             moved[name] = value
-    return Params(scenario_name, **moved)
+    return Params(scenario_name, **{**fitted_values(), **moved})
 
 
 class PolicyModel(GPFedModel):

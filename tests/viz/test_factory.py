@@ -8,6 +8,7 @@ from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from gpfed.model.model import GPFedModel
 from gpfed.parameters import ParameterError, Schedule
+from gpfed.scenarios import fitted_values
 from gpfed.viz import build_model
 from gpfed.viz.controls import DEFAULT_SCENARIO, SCENARIO_CONTROL, model_params
 from gpfed.viz.factory import PolicyModel, params_from_controls, parse_seed
@@ -22,6 +23,14 @@ def test_build_model_uses_the_scenario_levers_and_seed():
     assert model.params.outcome_payment_share == 0.05  # from the scenario
     assert model.seed == 3
     assert model.params.preset == "region"
+
+
+def test_the_page_runs_on_the_calibrated_point_estimate():
+    model = build_model("status_quo")
+    calibrated = fitted_values()
+    assert calibrated
+    for name, value in calibrated.items():
+        assert getattr(model.params, name) == value, name
 
 
 def test_the_default_model_is_the_status_quo_with_seed_1():

@@ -140,15 +140,6 @@ PRIORS: tuple[Prior, ...] = (
         "per 1,000), not all of whom enter practice, plus returners and overseas GPs",
     ),
     Prior(
-        "patients_per_partner",
-        2000.0,
-        2450.0,
-        "registered patients per GP partner at the start (sets the partners a practice has): "
-        "about 56m patients and 25,000 partners by the 2013 census, on a series revised since "
-        "(the 2015 series: 24,826 partners for 57.1m patients, 2,300 each); 23,000 to 28,000 "
-        "partners",
-    ),
-    Prior(
         "partner_quit_workload_per_year",
         0.0,
         0.4,

@@ -382,14 +382,25 @@ def calibrate(
 
 
 def _claim_folder(out: Path, settings: CalibrationSettings) -> None:
-    """Record the settings in ``out``; refuse a folder holding another calibration."""
+    """Record the settings, priors and targets in ``out``; refuse another calibration's folder.
+
+    A resumed calibration must be the same one: same settings, and the same priors and fitted
+    targets (their values, tolerances and readings), or its generations would mix two fits.
+    """
     out.mkdir(parents=True, exist_ok=True)
     stamp = out / "settings.json"
-    wanted = json.dumps(asdict(settings), sort_keys=True)
+    wanted = json.dumps(
+        {
+            "settings": asdict(settings),
+            "priors": [asdict(p) for p in PRIORS],
+            "targets": [asdict(t) for t in fitted_targets()],
+        },
+        sort_keys=True,
+    )
     if stamp.exists() and stamp.read_text() != wanted:
         raise ParameterError(
-            f"out = {str(out)!r} holds a calibration with other settings "
-            f"({stamp.read_text()}); allowed: an empty folder or one with the same settings"
+            f"out = {str(out)!r} holds a calibration with other settings, priors or targets "
+            f"({stamp}); allowed: an empty folder or one of the same calibration"
         )
     stamp.write_text(wanted)
 

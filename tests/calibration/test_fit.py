@@ -96,7 +96,9 @@ def test_an_interrupted_calibration_resumes_from_its_last_generation(tiny_calibr
 @pytest.mark.slow
 def test_a_folder_of_another_calibration_is_refused(tiny_calibration):
     _, out = tiny_calibration
-    with pytest.raises(ParameterError, match="holds a calibration with other settings"):
+    with pytest.raises(
+        ParameterError, match="holds a calibration with other settings, priors or targets"
+    ):
         calibrate(dataclasses.replace(TINY, seed=6), out, workers=1, progress=False)
 
 

@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out/demo
 
-.PHONY: demo test test-mesa4 lint format bench figures calibrate validate screening viz screenshot clean
+.PHONY: demo test test-mesa4 lint format bench figures calibrate validate screening viz screenshot lab clean
 
 $(STAMP): pyproject.toml
 	@py=$$(scripts/find-python.sh) || exit 1; \
@@ -55,6 +55,12 @@ test-mesa4:
 	$(MESA4)/bin/python -m pip install --quiet --no-deps -e .
 	$(MESA4)/bin/python -c "import mesa; print('Mesa', mesa.__version__)"
 	$(MESA4)/bin/python -m pytest -m "not slow and not browser" -p no:cacheprovider -q
+
+# JupyterLab on the notebooks: installs jupyterlab into .venv the first time (not in the dev
+# extra; make test runs the notebooks through nbclient and needs no front end).
+lab: $(STAMP)
+	@[ -x $(BIN)/jupyter-lab ] || $(BIN)/python -m pip install --quiet jupyterlab
+	$(BIN)/jupyter lab notebooks/
 
 # The browser page (SolaraViz) on http://127.0.0.1:8765/; Ctrl+C stops it.
 viz: $(STAMP)

@@ -3,7 +3,7 @@
 Every import in the package counts, at any depth: inside functions and under ``TYPE_CHECKING``
 too (a type hint is an import). Layers, lowest first: parameters, scenarios, world,
 institutions, agents, outputs and plots, model, then the users of the model (compare, experiments,
-calibration), then the faces (viz, cli, the package itself).
+calibration), then the faces (viz, cli, ema, the package itself).
 """
 
 import ast
@@ -25,7 +25,7 @@ LAYERS = [
     ("gpfed.outputs", "gpfed.plots"),
     ("gpfed.model",),
     ("gpfed.compare", "gpfed.experiments", "gpfed.calibration"),
-    ("gpfed.viz", "gpfed.cli", "gpfed"),
+    ("gpfed.viz", "gpfed.cli", "gpfed.ema", "gpfed"),
 ]
 
 

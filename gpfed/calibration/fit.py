@@ -53,7 +53,7 @@ from gpfed.calibration.targets import (
     summarise_runs,
 )
 from gpfed.experiments import Dimension, Results, SweepSpec, sweep
-from gpfed.experiments.runner import open_executor
+from gpfed.experiments.runner import open_executor, run_series
 from gpfed.experiments.store import provenance
 from gpfed.parameters import SPEC, ParameterError, check_whole_number
 from gpfed.scenarios import ENGLAND_2013_CALIBRATION
@@ -240,11 +240,7 @@ def england_world(n_practices: int = ENGLAND_PRACTICES_JULY_2013) -> dict[str, A
 
 def simulate(values: dict[str, Any], n_practices: int, seed: int) -> dict[str, float]:
     """One run of ``england_2013`` with ``values`` over the fitting window: every target's value."""
-    from gpfed.model.model import GPFedModel
-    from gpfed.parameters import Params
-
-    params = Params(SCENARIO, agent_table_every=0, **england_world(n_practices), **values)
-    frame = GPFedModel(params, rng=seed).run(QUARTERS_NEEDED).to_frame()
+    frame = run_series(SCENARIO, {**england_world(n_practices), **values}, seed, QUARTERS_NEEDED)
     return summarise(frame, n_practices)
 
 

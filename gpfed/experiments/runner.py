@@ -23,7 +23,7 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,21 +113,47 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def run_one(run: RunSpec) -> tuple[dict[str, Any], pd.DataFrame | None]:
-    """Run one model; return its result row (status, error, outputs) and its kept series."""
+def run_series(
+    scenario: str | None,
+    values: Mapping[str, Any],
+    seed: int,
+    quarters: int,
+    time_limit_s: float | None = None,
+) -> pd.DataFrame:
+    """One run with agent tables off (unless ``values`` asks); its series (``to_frame()``).
+
+    Args:
+        scenario: named scenario to start from, or None.
+        values: parameter values over the scenario's.
+        seed: the run's seed.
+        quarters: quarters to simulate.
+        time_limit_s: stop a run still going after this long (see :meth:`GPFedModel.run`).
+    """
     from gpfed.model.model import GPFedModel
     from gpfed.parameters import Params
 
+    params = Params(scenario, **{"agent_table_every": 0, **values})
+    return GPFedModel(params, rng=seed).run(quarters, time_limit_s=time_limit_s).to_frame()
+
+
+def final_year_means(frame: pd.DataFrame, names: Sequence[str]) -> dict[str, float]:
+    """Final-year values of a run's series: the mean of its last four simulated quarters.
+
+    The start row (step 0) is the initial state, never part of it (fewer quarters if the run is
+    shorter than a year).
+    """
+    finals = frame.iloc[1:][list(names)].tail(FINAL_QUARTERS).mean()
+    return {name: float(finals[name]) for name in names}
+
+
+def run_one(run: RunSpec) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """Run one model; return its result row (status, error, outputs) and its kept series."""
     started = time.perf_counter()
     row: dict[str, Any] = {"run_id": run.run_id, "worker": f"{socket.gethostname()}:{os.getpid()}"}
     try:
-        values = {"agent_table_every": 0, **run.values}
-        model = GPFedModel(Params(run.scenario, **values), rng=run.seed)
-        frame = model.run(run.quarters, time_limit_s=run.time_limit_s).to_frame()
-        simulated = frame.iloc[1:]
-        finals = simulated[list(run.outputs)].tail(FINAL_QUARTERS).mean()
+        frame = run_series(run.scenario, run.values, run.seed, run.quarters, run.time_limit_s)
         row.update(status="ok", error="", traceback="")
-        row.update({name: float(finals[name]) for name in run.outputs})
+        row.update(final_year_means(frame, run.outputs))
         series = None
         if run.keep_series:
             series = frame[["step", "quarter", "date", *run.outputs]].copy()

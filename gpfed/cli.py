@@ -26,7 +26,7 @@ import typer
 import typer.main
 
 from gpfed.parameters import SPEC, ParameterError, Params, describe, unknown_parameter_error
-from gpfed.scenarios import all_scenarios
+from gpfed.scenarios import all_scenarios, fitted_values
 
 app = typer.Typer(
     name="gpfed",
@@ -158,15 +158,23 @@ def run(
         int, typer.Option(help="Random seed (0 or more); same seed, same results.")
     ] = 1,
     set_: Settings = None,
+    calibration: Annotated[
+        str,
+        typer.Option(
+            help="Behaviour to run on: point (the calibration's point estimate) or none "
+            "(uncalibrated defaults)."
+        ),
+    ] = "point",
     out: Annotated[Path, typer.Option(help="Folder for the outputs.")] = Path("out/run"),
     fmt: Annotated[str, typer.Option("--format", help="Table format: csv or parquet.")] = "csv",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Run one model and write its series, agent tables, money flows and a plot panel.
 
-    Writes to OUT: series.(csv|parquet) (model-level series per quarter), practices, trusts,
-    commissioners and federations tables, contracts (one row per integrated contract),
-    ledger_by_purpose, params.json and panel.png.
+    The run is on the calibrated behaviour (the point estimate of docs/VALIDATION.md) unless
+    --calibration none; --set values override it. Writes to OUT: series.(csv|parquet)
+    (model-level series per quarter), practices, trusts, commissioners and federations tables,
+    contracts (one row per integrated contract), ledger_by_purpose, params.json and panel.png.
     """
     from gpfed.agents import Commissioner, Federation, Practice, Trust
     from gpfed.model.model import GPFedModel
@@ -177,10 +185,16 @@ def run(
     _check_count("--seed", seed, 0)
     started = time.perf_counter()
     try:
+        if calibration not in ("point", "none"):
+            raise ParameterError(
+                f"--calibration = {calibration!r}; allowed 'point' or 'none' (a single run "
+                "takes one parameter set; gpfed compare draws from the posterior)"
+            )
         values = parse_settings(set_ or [])
         if preset is not None:
             values["preset"] = preset
-        params = Params(scenario, **values)
+        behaviour = fitted_values() if calibration == "point" else {}
+        params = Params(scenario, **{**behaviour, **values})
         if "agent_table_every" not in values:
             params = params.replace(agent_table_every=RUN_AGENT_TABLE_EVERY[params.preset])
         model = GPFedModel(params, rng=seed)

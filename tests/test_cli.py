@@ -1,10 +1,14 @@
 """The command line: outputs of a run, and bad input as one line with exit status 2."""
 
+import json
 import subprocess
 import sys
 
 import pandas as pd
 import pytest
+
+from gpfed.parameters import SPEC
+from gpfed.scenarios import fitted_values
 
 # Each test starts the CLI in a fresh interpreter (~1-2 s of imports).
 pytestmark = pytest.mark.slow
@@ -40,6 +44,20 @@ def test_run_writes_series_tables_and_plot(tmp_path):
     assert '"mret_marginal_rate": {' in (tmp_path / "params.json").read_text()
 
 
+def test_a_run_is_on_the_calibrated_point_estimate_unless_asked_otherwise(tmp_path):
+    calibrated = fitted_values()
+    for calibration, expected in (("point", calibrated), ("none", {})):
+        out = tmp_path / calibration
+        result = gpfed(
+            "run", "--steps", "1", "--set", "n_practices=30", "--calibration", calibration,
+            "--quiet", "--out", str(out),
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        params = json.loads((out / "params.json").read_text())["params"]
+        for name in calibrated:
+            assert params[name] == expected.get(name, SPEC[name].default), name
+
+
 def test_parquet_output(tmp_path):
     result = gpfed(
         "run",
@@ -70,6 +88,7 @@ def test_parquet_output(tmp_path):
         (["--format", "xlsx"], "--format = 'xlsx'"),
         (["--steps", "0"], "--steps"),
         (["--seed", "-1"], "--seed"),
+        (["--calibration", "posterior"], "--calibration = 'posterior'; allowed 'point' or 'none'"),
     ],
 )
 def test_bad_input_exits_2_with_one_clear_line(args, message, tmp_path):

@@ -11,14 +11,35 @@ The public face::
     results = sweep("gpfed/experiments/sweeps/federation_incentive_grid.toml", out="out/sw")
 """
 
-from importlib.metadata import version
+from __future__ import annotations
 
-from gpfed.experiments import SweepSpec, load, sweep
-from gpfed.model.model import GPFedModel
-from gpfed.parameters import SPEC, Parameter, ParameterError, Params, Schedule
-from gpfed.scenarios import Scenario, all_scenarios
+import importlib
+from importlib.metadata import version
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gpfed.experiments import SweepSpec, load, sweep
+    from gpfed.model.model import GPFedModel
+    from gpfed.parameters import SPEC, Parameter, ParameterError, Params, Schedule
+    from gpfed.scenarios import Scenario, all_scenarios
 
 __version__ = version("gpfed")
+
+# Each public name is imported on first use, so a command that needs little (`gpfed --help`,
+# `gpfed params`) does not pay for the model, pandas, Mesa and the analysis stack.
+_EXPORTS = {
+    "SPEC": "gpfed.parameters",
+    "Parameter": "gpfed.parameters",
+    "ParameterError": "gpfed.parameters",
+    "Params": "gpfed.parameters",
+    "Schedule": "gpfed.parameters",
+    "Scenario": "gpfed.scenarios",
+    "all_scenarios": "gpfed.scenarios",
+    "GPFedModel": "gpfed.model.model",
+    "SweepSpec": "gpfed.experiments",
+    "load": "gpfed.experiments",
+    "sweep": "gpfed.experiments",
+}
 
 __all__ = [
     "SPEC",
@@ -34,3 +55,22 @@ __all__ = [
     "load",
     "sweep",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name, or a subpackage (``gpfed.compare``), on first use (PEP 562)."""
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    else:
+        try:
+            value = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"{__name__}.{name}":
+                raise
+            raise AttributeError(f"module 'gpfed' has no attribute {name!r}") from None
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -121,3 +121,28 @@ def test_import_gpfed_in_a_fresh_process():
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_command_line_starts_without_the_model_or_the_analysis_stack():
+    # `gpfed --help` and `gpfed params` need the parameter spec and typer, nothing heavier:
+    # the package's public names are imported on first use.
+    heavy = ("pandas", "scipy", "matplotlib", "mesa", "gpfed.model.model", "gpfed.experiments")
+    code = f"import sys, gpfed.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_every_public_name_of_the_package_resolves():
+    import gpfed
+
+    assert set(gpfed.__all__) == {*gpfed._EXPORTS, "__version__"}
+    for name in gpfed.__all__:
+        assert getattr(gpfed, name) is not None, name
+    assert set(gpfed.__all__) <= set(dir(gpfed))
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = gpfed.nope
+    # Subpackages load on first use too, as they did when the package imported them eagerly.
+    assert gpfed.experiments.SweepSpec is gpfed.SweepSpec

@@ -147,6 +147,15 @@ PRIORS: tuple[Prior, ...] = (
         "understaffing level: no published value; from none to four times the proposed default",
     ),
     Prior(
+        "understaffed_patients_per_gp",
+        2500.0,
+        5000.0,
+        "patients per FTE GP past which a practice counts as understaffed (recruitment, "
+        "quality and exit follow): no published threshold; from 1.3 to 2.6 times the national "
+        "mean of 1,937 (BMA, 2015). The screening (docs/SCREENING.md) found it moves practices "
+        "open six times as much as any other proposed parameter",
+    ),
+    Prior(
         "registered_population_growth_per_year",
         0.004,
         0.016,

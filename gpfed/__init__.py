@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from gpfed.parameters import SPEC, Parameter, ParameterError, Params, Schedule
     from gpfed.scenarios import Scenario, all_scenarios
 
+# The named scenarios register themselves on import, and any Params("kings_fund_2014") looks them
+# up: they load with the package (light: the parameter spec and numpy).
+importlib.import_module("gpfed.scenarios")
+
 __version__ = version("gpfed")
 
 # Each public name is imported on first use, so a command that needs little (`gpfed --help`,

@@ -135,6 +135,20 @@ def test_the_command_line_starts_without_the_model_or_the_analysis_stack():
     assert result.stdout.strip() == "[]"
 
 
+def test_named_scenarios_are_known_in_a_fresh_process_however_gpfed_is_entered():
+    # The scenarios register themselves when gpfed.scenarios is imported; the package loads it,
+    # so a scenario name works from the first import, whichever module comes first.
+    for code in (
+        "from gpfed import GPFedModel; GPFedModel('kings_fund_2014', rng=1, n_practices=20)",
+        "from gpfed.parameters import Params; Params('kings_fund_2014')",
+        "from gpfed.model.model import GPFedModel; GPFedModel('trust_led_ico', n_practices=20)",
+    ):
+        result = subprocess.run(
+            [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, (code, result.stderr)
+
+
 def test_every_public_name_of_the_package_resolves():
     import gpfed
 

@@ -32,10 +32,14 @@ def test_every_target_is_compared_with_the_spread_of_runs(validation):
         assert math.isfinite(row["simulated"]), name
         assert row["p05"] <= row["simulated"] <= row["p95"], name
     assert set(table["role"]) >= {FITTED, OUT_OF_SAMPLE}
-    # Shares and totals as precise at a tenth of England as at full scale, fitted, must meet
-    # their tolerances on average over the posterior.
-    for name in ("collaboration_2015", "registered_july_2016"):
-        assert table.loc[name, "within"], table.loc[name]
+    # A fitted share is as precise at a tenth of England as at full scale: within its tolerance
+    # on average over the posterior.
+    assert table.loc["collaboration_2015", "within"], table.loc["collaboration_2015"]
+    # Totals of lists are not: a world of 805 drawn practices carries about 2% sampling error in
+    # its lists (SD of lists 4,244), twice the 1% tolerance, so they are held to three
+    # tolerances here; full scale meets the tolerance itself (docs/VALIDATION.md).
+    for name in ("registered_july_2016", "mean_list_apr_2015", "practices_apr_2015"):
+        assert abs(table.loc[name, "error_in_tolerances"]) <= 3, table.loc[name]
 
 
 @pytest.mark.slow

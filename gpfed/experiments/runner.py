@@ -41,6 +41,10 @@ FINAL_QUARTERS = 4
 
 MAX_CHUNK = 8
 
+MAX_FRUITLESS_POOLS = 2
+"""Local pools replaced in a row with no chunk finished before the runs left are recorded as
+failed (a worker killed mid-sweep costs one pool; workers that cannot start cost every one)."""
+
 
 @dataclass(frozen=True)
 class RunSpec:
@@ -159,15 +163,20 @@ def run_one(run: RunSpec) -> tuple[dict[str, Any], pd.DataFrame | None]:
             series = frame[["step", "quarter", "date", *run.outputs]].copy()
             series.insert(0, "run_id", run.run_id)
     except Exception as error:
-        row.update(
-            status="failed",
-            error=f"{type(error).__name__}: {error}",
-            traceback=traceback.format_exc(),
-        )
-        row.update(dict.fromkeys(run.outputs, float("nan")))
+        row.update(_failed(run, f"{type(error).__name__}: {error}", traceback.format_exc()))
         series = None
     row["duration_s"] = time.perf_counter() - started
     return row, series
+
+
+def _failed(run: RunSpec, error: str, trace: str = "") -> dict[str, Any]:
+    """The result fields of a failed run: status, error, traceback and missing outputs."""
+    return {
+        "status": "failed",
+        "error": error,
+        "traceback": trace,
+        **dict.fromkeys(run.outputs, float("nan")),
+    }
 
 
 def run_chunk(chunk: Sequence[RunSpec]) -> tuple[list[dict[str, Any]], pd.DataFrame | None]:
@@ -263,6 +272,7 @@ def _run_all(
         for chunk in pending:
             _store_chunk(run_chunk(chunk), store, stamp, bar)
         return
+    fruitless = 0
     while pending:
         with _workers_ignore_interrupts():
             futures = {executors.current.submit(run_chunk, chunk): chunk for chunk in pending}
@@ -274,8 +284,32 @@ def _run_all(
                 pending.append(futures[future])
                 continue
             _store_chunk(outcome, store, stamp, bar)
-        if pending:
-            executors.replace_broken_pool()
+        if not pending:
+            break
+        # A pool that breaks again before any chunk finishes would be replaced for ever (workers
+        # that cannot start, or a run that kills its worker): after a few such pools the runs
+        # left are recorded as failed, and the sweep ends.
+        fruitless = fruitless + 1 if len(pending) == len(futures) else 0
+        if fruitless > MAX_FRUITLESS_POOLS:
+            for chunk in pending:
+                _store_chunk(([_died(run) for run in chunk], None), store, stamp, bar)
+            return
+        executors.replace_broken_pool()
+
+
+def _died(run: RunSpec) -> dict[str, Any]:
+    return {
+        "run_id": run.run_id,
+        "worker": "",
+        "duration_s": float("nan"),
+        **_failed(
+            run,
+            f"WorkerDied: the local worker process running it died {MAX_FRUITLESS_POOLS + 1} "
+            "times in a row before any run finished (workers that cannot start: a script run "
+            'from standard input or without `if __name__ == "__main__":` cannot use worker '
+            "processes; run it from a file with that guard, or with workers=1)",
+        ),
+    }
 
 
 def _store_chunk(outcome: tuple[list[dict], pd.DataFrame | None], store, stamp, bar) -> None:

@@ -18,6 +18,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -525,3 +526,24 @@ def test_ctrl_c_leaves_a_resumable_sweep_and_says_how_to_resume(long_reference, 
     resumed = subprocess.run(command, capture_output=True, text=True, timeout=180)
     assert resumed.returncode == 0, resumed.stderr
     assert_complete_once(out, long_reference)
+
+
+def test_workers_that_cannot_start_end_the_sweep_with_every_run_recorded_failed(tmp_path):
+    # A script read from standard input cannot be re-imported by spawned workers: every pool
+    # breaks before any run finishes. The runner used to replace the pool for ever; it now gives
+    # up after a few pools and records each run as failed, with why.
+    out = tmp_path / "out"
+    script = (
+        "from gpfed.experiments import Dimension, SweepSpec, sweep\n"
+        "spec = SweepSpec(parameters=(Dimension('quality_weight', levels=(0.3, 0.6)),),\n"
+        "                 quarters=2, fixed={'n_practices': 20})\n"
+        f"sweep(spec, {str(out)!r}, workers=2, progress=False)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    runs = load(out).runs
+    assert len(runs) == 2 and (runs["status"] == "failed").all()
+    assert runs["error"].str.startswith("WorkerDied").all()
+    assert "if __name__" in runs["error"].iloc[0]

@@ -71,10 +71,11 @@ screenshot: $(STAMP)
 	scripts/ensure-chromium.sh
 	$(BIN)/python scripts/viz_screenshot.py docs/img/viz.png
 
-# Model speed (England, 40 quarters), sweep throughput (200 runs: gpfed 1 and 2 workers, Dask,
-# mesa.batch_run) and the browser page's Step (server side and clicked in Chromium); results in
-# out/bench/. A few minutes.
+# Command-line start-up (gpfed --help, params, scenarios), model speed (England, 40 quarters),
+# sweep throughput (200 runs: gpfed 1 and 2 workers, Dask, mesa.batch_run) and the browser
+# page's Step (server side and clicked in Chromium); results in out/bench/. A few minutes.
 bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_sweep.py
 	scripts/ensure-chromium.sh

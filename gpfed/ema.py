@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 
 from gpfed.compare import CALIBRATIONS, all_scenario_names, calibrated_values, replicate_seed
-from gpfed.experiments.runner import final_year_means, run_series
+from gpfed.experiments.runner import final_year_means, plain_value, run_series
 from gpfed.experiments.spec import MAX_QUARTERS
 from gpfed.outputs import METRICS
 from gpfed.parameters import (
@@ -165,11 +165,6 @@ Bounds = tuple[float, float] | Sequence[Any] | None
 categorical parameter, or None for the parameter's whole allowed range."""
 
 
-def _plain(value: Any) -> Any:
-    """Numpy scalars as Python values, so the spec checks them and messages print them plainly."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
 # --- building the model ---------------------------------------------------------------------
 
 
@@ -232,7 +227,7 @@ def _numeric_bounds(name: str, bounds: Bounds, role: str) -> tuple[float, float]
     checked = []
     for which, value in zip(("lower", "upper"), bounds, strict=True):
         try:
-            checked.append(parameter.check(_plain(value)))
+            checked.append(parameter.check(plain_value(value)))
         except ParameterError as error:
             raise ParameterError(f"{error} (the {role}'s {which} bound)") from None
     low, high = checked
@@ -255,7 +250,7 @@ def _choices(name: str, bounds: Bounds, allowed: Sequence[Any], role: str) -> tu
     choices = []
     for value in bounds:
         try:
-            checked = parameter.check(_plain(value))
+            checked = parameter.check(plain_value(value))
         except ParameterError as error:
             raise ParameterError(f"{error} (a choice of the {role})") from None
         if checked not in choices:
@@ -382,7 +377,7 @@ def gpfed_model(
     """
     uncertainty_bounds = _named_bounds(uncertainties)
     lever_bounds = _named_bounds(levers)
-    fixed = {key: _plain(value) for key, value in dict(fixed or {}).items()}
+    fixed = {key: plain_value(value) for key, value in dict(fixed or {}).items()}
     both = sorted(set(uncertainty_bounds) & set(lever_bounds))
     if both:
         raise ParameterError(f"{both[0]} is both an uncertainty and a lever; make it one of them")
@@ -391,9 +386,9 @@ def gpfed_model(
             raise ParameterError(f"{sampled} is both fixed and sampled; drop it from fixed=")
     if scenario is not None and SCENARIO in (*uncertainty_bounds, *lever_bounds):
         raise ParameterError(f"{SCENARIO} is sampled and scenario= is given too; drop one of them")
-    replications = check_whole_number("replications", _plain(replications), 1)
-    seed = check_whole_number("seed", _plain(seed), 0)
-    quarters = check_whole_number("quarters", _plain(quarters), 1)
+    replications = check_whole_number("replications", plain_value(replications), 1)
+    seed = check_whole_number("seed", plain_value(seed), 0)
+    quarters = check_whole_number("quarters", plain_value(quarters), 1)
     if quarters > MAX_QUARTERS:
         raise ParameterError(f"quarters = {quarters}; allowed a whole number, 1 to {MAX_QUARTERS}")
     if seeding not in SEEDINGS:
@@ -506,7 +501,7 @@ class GPFedRun:
         if self.seeding == "common":
             return replicate_seed(self.seed, replicate)
         scenario = {
-            name: SPEC[name].check(_plain(values[name])) if name in SPEC else values[name]
+            name: SPEC[name].check(plain_value(values[name])) if name in SPEC else values[name]
             for name in self.uncertainty_names
             if name in values
         }
@@ -520,7 +515,7 @@ class GPFedRun:
 
     def __call__(self, replicate: int = 0, **values: Any) -> dict[str, Any]:
         """Run replicate ``replicate`` with the sampled ``values``; return the outcomes."""
-        point = {name: _plain(value) for name, value in values.items()}
+        point = {name: plain_value(value) for name, value in values.items()}
         scenario = point.pop(SCENARIO, self.scenario)
         behaviour = self.behaviour[replicate] if self.behaviour else {}
         frame = run_series(
@@ -556,7 +551,7 @@ def _points(given: PointsLike | None, kind: str) -> list[Sample] | SampleCollect
         frame = given.drop(columns=[c for c in EMA_COLUMNS if c in given.columns])
         # Records keep each column's type (rows would turn a whole number into a float).
         return [
-            Sample(**{str(k): _plain(v) for k, v in record.items()})
+            Sample(**{str(k): plain_value(v) for k, v in record.items()})
             for record in frame.to_dict(orient="records")
         ]
     if isinstance(given, Mapping):
@@ -612,7 +607,7 @@ def _check_point_set(
             )
         values = {}
         for name, value in point.items():
-            plain = _plain(value)
+            plain = plain_value(value)
             if name == SCENARIO:
                 values[name] = _check_scenario_name(plain, where)
                 continue
@@ -901,7 +896,7 @@ def prim_boxes(
             "experiments and outcomes of the same results"
         )
     if policy is not None:
-        names = [_plain(name) for name in experiments["policy"]]
+        names = [plain_value(name) for name in experiments["policy"]]
         mine = np.array([name == policy for name in names])
         if not mine.any():
             known = ", ".join(map(repr, dict.fromkeys(names)))
@@ -1062,14 +1057,14 @@ def _by_scenario(
     values = _outcome_values(outcomes, outcome)
     long = pd.DataFrame(
         {
-            "scenario": [_plain(v) for v in experiments["scenario"]],
-            "policy": [_plain(v) for v in experiments["policy"]],
+            "scenario": [plain_value(v) for v in experiments["scenario"]],
+            "policy": [plain_value(v) for v in experiments["policy"]],
             "value": values,
         }
     )
     counts = long.groupby(["scenario", "policy"], sort=False).size()
     if (counts > 1).any():
-        scenario, policy = (_plain(v) for v in counts[counts > 1].index[0])
+        scenario, policy = (plain_value(v) for v in counts[counts > 1].index[0])
         raise ParameterError(
             f"policy {policy!r} meets scenario {scenario!r} {counts.max()} times; regret needs "
             "each policy once in each scenario (one model, combine='full_factorial')"
@@ -1078,7 +1073,7 @@ def _by_scenario(
     table = table[list(dict.fromkeys(long["policy"]))]
     if table.isna().any().any():
         missing = table.isna().stack()
-        scenario, policy = (_plain(v) for v in missing[missing].index[0])
+        scenario, policy = (plain_value(v) for v in missing[missing].index[0])
         raise ParameterError(
             f"policy {policy!r} has no result in scenario {scenario!r}; regret needs each policy "
             "in every scenario (combine='full_factorial')"

@@ -11,9 +11,9 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
+from doc_markers import splice
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-START, END = "<!-- compare-table:start -->", "<!-- compare-table:end -->"
 COLUMNS = (
     ("practices_open", "Practices open", "{:.0f}"),
     ("share_practices_federated", "Share federated", "{:.0%}"),
@@ -48,10 +48,7 @@ def main() -> None:
     parser.add_argument("folder", type=Path, help="a gpfed compare --out folder")
     args = parser.parse_args()
     summary = pd.read_csv(args.folder / "summary.csv")
-    text = README.read_text()
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    README.write_text(f"{head}{START}\n{table(summary)}{END}{tail}")
+    README.write_text(splice(README.read_text(), "compare-table", table(summary), README))
     print(f"written: {README}")
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from doc_markers import splice
+
 from gpfed.calibration.screening import markdown, screen, screening_spec
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "SCREENING.md"
-START, END = "<!-- screening:start -->", "<!-- screening:end -->"
 
 
 def main() -> None:
@@ -23,10 +24,7 @@ def main() -> None:
     spec = screening_spec(trajectories=args.trajectories)
     table = screen(spec, args.out)
     table.to_csv(args.out / "screening.csv", index=False)
-    text = DOC.read_text()
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    DOC.write_text(f"{head}{START}\n{markdown(table, spec)}{END}{tail}")
+    DOC.write_text(splice(DOC.read_text(), "screening", markdown(table, spec), DOC))
     print(f"written: {DOC}, {args.out / 'screening.csv'}")
 
 

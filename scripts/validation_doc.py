@@ -17,6 +17,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from doc_markers import splice
+
 from gpfed.calibration.fit import PRIORS, load_fitted
 from gpfed.calibration.targets import BY_NAME, TARGETS
 from gpfed.parameters import SPEC
@@ -117,32 +119,24 @@ def priors_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-def splice(text: str, section: str, block: str) -> str:
-    """``text`` with the lines between the section's start and end markers replaced by ``block``."""
-    start, end = f"<!-- {section}:start -->", f"<!-- {section}:end -->"
-    if start not in text or end not in text:
-        raise SystemExit(f"{DOC} has no {start} ... {end} markers")
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    return f"{head}{start}\n{block}{end}{tail}"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the doc is stale")
     parser.add_argument("--validation", type=Path, help="a `gpfed validate --out` folder")
     args = parser.parse_args()
     text = DOC.read_text()
-    updated = splice(text, "calibration", calibration_markdown(load_fitted()))
-    updated = splice(updated, "targets", targets_markdown())
-    updated = splice(updated, "priors", priors_markdown())
+    updated = splice(text, "calibration", calibration_markdown(load_fitted()), DOC)
+    updated = splice(updated, "targets", targets_markdown(), DOC)
+    updated = splice(updated, "priors", priors_markdown(), DOC)
     if args.check:
         if updated != text:
             print(f"{DOC} is stale: run python scripts/validation_doc.py")
             return 1
         return 0
     if args.validation:
-        updated = splice(updated, "validation", (args.validation / "validation.md").read_text())
+        updated = splice(
+            updated, "validation", (args.validation / "validation.md").read_text(), DOC
+        )
         shutil.copyfile(args.validation / "validation.png", DOCS / "img" / "validation.png")
     DOC.write_text(updated)
     return 0

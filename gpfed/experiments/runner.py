@@ -96,7 +96,7 @@ def run_specs(spec: SweepSpec, runs: pd.DataFrame) -> list[RunSpec]:
     """Turn run-table rows into :class:`RunSpec`s (fixed values and the point's values)."""
     specs = []
     for row in runs.itertuples(index=False):
-        point = {name: _plain(getattr(row, name)) for name in spec.names}
+        point = {name: plain_value(getattr(row, name)) for name in spec.names}
         scenario = point.pop(SCENARIO, spec.scenario)
         specs.append(
             RunSpec(
@@ -113,7 +113,8 @@ def run_specs(spec: SweepSpec, runs: pd.DataFrame) -> list[RunSpec]:
     return specs
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
+    """Numpy scalars as Python values, so the spec checks them and messages print them plainly."""
     return value.item() if isinstance(value, np.generic) else value
 
 

@@ -17,7 +17,13 @@ from gpfed.institutions.contract_terms import HOLDER_KINDS, ContractBook
 from gpfed.parameters import Levers
 from gpfed.world.costs import locum_cover
 from gpfed.world.ledger import Accounts, Ledger, Purpose
-from gpfed.world.state import CommissionerState, PracticeState, TrustState
+from gpfed.world.state import (
+    CommissionerState,
+    PracticeState,
+    TrustState,
+    gp_vacancies,
+    profit_per_partner_gbp_per_year,
+)
 from gpfed.world.units import NO_FEDERATION, QUARTERS_PER_YEAR
 
 METRICS: dict[str, str] = {
@@ -100,22 +106,25 @@ METRICS: dict[str, str] = {
 }
 """Every model-level series with its meaning and unit: the DataCollector's model reporters."""
 
-PRACTICE_TABLE = {
-    "index": "index",
-    "list_size": "list_size",
-    "partners": "partners",
-    "salaried_gps": "salaried_gps",
-    "gp_vacancies": "gp_vacancies",
-    "quality": "quality",
-    "care_effort": "care_effort",
-    "area": "area",
-    "income_gbp": "income_gbp",
-    "profit_per_partner_gbp_per_year": "profit_per_partner_gbp_per_year",
-    "reserves_gbp": "reserves_gbp",
-    "emergency_admissions": "emergency_admissions",
-    "federation_id": "federation_id",
-    "contract": "contract",
-}
+PRACTICE_TABLE = (
+    "index",
+    "list_size",
+    "partners",
+    "salaried_gps",
+    "gp_vacancies",
+    "quality",
+    "care_effort",
+    "area",
+    "income_gbp",
+    "profit_per_partner_gbp_per_year",
+    "reserves_gbp",
+    "emergency_admissions",
+    "federation_id",
+    "contract",
+)
+"""The practices' table: each column is the Practice attribute of that name, read for all
+practices at once by :func:`practice_table` (at England scale Mesa's per-agent reporters took
+most of a run's time)."""
 TRUST_TABLE = {
     "index": "index",
     "emergency_admissions": "emergency_admissions",
@@ -141,7 +150,51 @@ COMMISSIONER_TABLE = {
     "spend_gbp": "spend_gbp",
     "balance_gbp": "balance_gbp",
 }
-"""The per-agent tables: each agent type's reporters (DataCollector agenttype reporters)."""
+"""The other agents' tables: each agent type's reporters (DataCollector agenttype reporters)."""
+
+
+def practice_table(
+    state: PracticeState,
+    balances_gbp: np.ndarray,
+    contracts: ContractBook,
+    rows: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The practices' table for the practices in ``rows``: :data:`PRACTICE_TABLE`'s columns.
+
+    Each column holds what the Practice attribute of that name reads, for every row at once,
+    with the type Mesa's DataCollector would give it (int64, float64 or str).
+
+    Args:
+        state: practice columns.
+        balances_gbp: each row's ledger balance (its reserves), £.
+        contracts: the contract book (which contract covers each practice, and its label).
+        rows: the practices' rows in the state columns.
+    """
+    partners = state.partners_by_age[rows].sum(axis=1)
+    salaried = state.salaried_by_age[rows].sum(axis=1)
+    covering = contracts.coverage[rows]
+    labels = {int(c): contracts.label(int(c)) for c in np.unique(covering)}
+    return {
+        "index": rows.astype(np.int64),
+        "list_size": state.list_size[rows].astype(np.int64),
+        "partners": partners.astype(np.int64),
+        "salaried_gps": salaried.astype(np.int64),
+        "gp_vacancies": gp_vacancies(state.gp_posts[rows], partners + salaried),
+        "quality": state.quality[rows].astype(float),
+        "care_effort": state.care_effort[rows].astype(float),
+        "area": state.area[rows].astype(np.int64),
+        "income_gbp": state.income_gbp[rows].astype(float),
+        "profit_per_partner_gbp_per_year": np.asarray(
+            profit_per_partner_gbp_per_year(
+                state.income_gbp[rows], state.expenses_gbp[rows], partners
+            ),
+            dtype=float,
+        ),
+        "reserves_gbp": np.asarray(balances_gbp, dtype=float),
+        "emergency_admissions": state.emergency_admissions[rows].astype(np.int64),
+        "federation_id": state.federation[rows].astype(np.int64),
+        "contract": np.array([labels[int(c)] for c in covering], dtype=object),
+    }
 
 
 SIGNED = {

@@ -39,8 +39,8 @@ from gpfed.agents.node import NodeAgent
 from gpfed.parameters import Levers
 from gpfed.world.arrays import compact_keys
 from gpfed.world.costs import NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP, merged_expenses_gbp
-from gpfed.world.state import PracticeState, profit_per_partner_gbp_per_year
-from gpfed.world.units import NO_CONTRACT, NO_FEDERATION, PENCE_PER_GBP, QUARTERS_PER_YEAR
+from gpfed.world.state import PracticeState, gp_vacancies, profit_per_partner_gbp_per_year
+from gpfed.world.units import NO_FEDERATION, PENCE_PER_GBP, QUARTERS_PER_YEAR
 
 STAY_ALONE = -1
 """A reconsidering practice's choice when it keeps to itself."""
@@ -127,8 +127,9 @@ class Practice(NodeAgent):
     @property
     def gp_vacancies(self) -> float:
         """GP posts sought but not filled."""
-        in_post = self.partners + self.salaried_gps
-        return max(float(self._state.gp_posts[self.index]) - in_post, 0.0)
+        return float(
+            gp_vacancies(self._state.gp_posts[self.index], self.partners + self.salaried_gps)
+        )
 
     @property
     def area(self) -> int:
@@ -178,8 +179,7 @@ class Practice(NodeAgent):
         "population (alliance)".
         """
         book = self.model.contracts
-        contract_id = int(book.coverage[self.index])
-        return "GMS" if contract_id == NO_CONTRACT else book.label(contract_id)
+        return book.label(int(book.coverage[self.index]))
 
     # --- decisions ----------------------------------------------------------------------------
     @classmethod

@@ -182,8 +182,11 @@ class ContractBook:
         return self._typed[key]
 
     def label(self, contract_id: int) -> str:
-        """A contract as "<kind> (<holder>)", e.g. "population (alliance)" (agent tables)."""
-        return self._labels[contract_id]
+        """A contract as "<kind> (<holder>)", e.g. "population (alliance)"; "GMS" for none.
+
+        For the agent tables; ``NO_CONTRACT`` reads "GMS".
+        """
+        return "GMS" if contract_id == NO_CONTRACT else self._labels[contract_id]
 
     def reset_events(self) -> None:
         """Start counting this quarter's awards and endings."""

@@ -72,6 +72,7 @@ from gpfed.outputs import (
     TRUST_TABLE,
     compute_metrics,
     contracts_frame,
+    practice_table,
     series_frame,
 )
 from gpfed.parameters import SPEC, Levers, ParameterError, Params, step_to_quarter
@@ -226,10 +227,11 @@ class GPFedModel(Model):
             commissioner_class(self, a, int(self.world.area_team[a]))
 
         self.metrics = self._metrics(exits=None)
+        # The practices' table, one dict of columns per collection, by step (practice_table).
+        self._practice_tables: dict[int, dict[str, np.ndarray]] = {}
         self.datacollector = DataCollector(
             model_reporters={name: partial(_read_metric, name=name) for name in METRICS},
             agenttype_reporters={
-                practice_class: PRACTICE_TABLE,
                 trust_class: TRUST_TABLE,
                 commissioner_class: COMMISSIONER_TABLE,
                 federation_class: FEDERATION_TABLE,
@@ -1062,6 +1064,7 @@ class GPFedModel(Model):
         every = self.params.agent_table_every
         if every and self.quarters_simulated % every == 0:
             self.datacollector.collect(self)
+            self._practice_tables[int(self.time)] = self._practice_table()
         else:
             saved, self.datacollector.agenttype_reporters = (
                 self.datacollector.agenttype_reporters,
@@ -1119,6 +1122,20 @@ class GPFedModel(Model):
         collected = self.datacollector.get_model_vars_dataframe()
         return series_frame(collected, *self._start, self.seed)
 
+    def _practice_table(self) -> dict[str, np.ndarray]:
+        """The practices' table now: agent ids and :func:`practice_table`'s columns.
+
+        Rows in the order Mesa holds the practices, as its DataCollector would read them.
+        """
+        practices = list(self.agents_by_type.get(self.practice_class, ()))
+        rows = np.fromiter((p.index for p in practices), dtype=np.int64, count=len(practices))
+        agent_ids = np.fromiter((p.unique_id for p in practices), np.int64, len(practices))
+        balances = self.ledger.balance_gbp(self.accounts.practice[rows])
+        return {
+            "agent_id": agent_ids,
+            **practice_table(self.practice_state, balances, self.contracts, rows),
+        }
+
     def agent_frame(self, agent_type: type = Practice) -> pd.DataFrame:
         """Per-agent table of ``agent_type`` (Practice, Trust, Commissioner or Federation), tidy.
 
@@ -1126,6 +1143,8 @@ class GPFedModel(Model):
         (with those columns) when no row of the type was collected, e.g. a run shorter than
         ``agent_table_every``.
         """
+        if issubclass(agent_type, Practice):
+            return self._practice_frame()
         collected = self.datacollector.get_agenttype_vars_dataframe(agent_type)
         # With no row collected Mesa returns a frame without its (Step, AgentID) index.
         if not isinstance(collected.index, pd.MultiIndex):
@@ -1135,6 +1154,20 @@ class GPFedModel(Model):
         frame = frame.rename(columns={"Step": "step", "AgentID": "agent_id"})
         frame["step"] = frame["step"].astype(int)
         return frame
+
+    def _practice_frame(self) -> pd.DataFrame:
+        columns = ["step", "agent_id", *PRACTICE_TABLE]
+        if not self._practice_tables:
+            return pd.DataFrame(columns=columns)
+        steps = [
+            np.full(len(table["agent_id"]), step, dtype=np.int64)
+            for step, table in self._practice_tables.items()
+        ]
+        tables = self._practice_tables.values()
+        data = {"step": np.concatenate(steps)}
+        for column in columns[1:]:
+            data[column] = np.concatenate([table[column] for table in tables])
+        return pd.DataFrame(data, columns=columns)
 
     def contracts_frame(self) -> pd.DataFrame:
         """One row per integrated contract let in the run, ended ones included.

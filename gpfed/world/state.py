@@ -198,6 +198,11 @@ def profit_per_partner_gbp_per_year(income_gbp, expenses_gbp, partners):
     return QUARTERS_PER_YEAR * (income_gbp - expenses_gbp) / np.maximum(partners, 1)
 
 
+def gp_vacancies(gp_posts, gps_in_post):
+    """GP posts sought but not filled (arrays or scalars), never below zero."""
+    return np.maximum(gp_posts - gps_in_post, 0.0)
+
+
 @dataclass
 class TrustState:
     """Columns of trust state, plus the commissioner-by-trust baselines contracts refer to.

@@ -28,3 +28,43 @@ def test_an_agent_table_with_nothing_collected_is_empty_with_its_columns():
     federations = model.agent_frame(Federation)
     assert federations.empty
     assert {"step", "agent_id", "n_members", "contract_kind"} <= set(federations.columns)
+
+
+def test_the_practice_table_reads_what_mesas_per_agent_reporters_read():
+    """The vectorised practice table equals Mesa's DataCollector reading each attribute per agent.
+
+    A run with closures, mergers, federations and integrated contracts, so every column varies
+    (agents removed, labels other than GMS, reserves and vacancies).
+    """
+    import pandas as pd
+    from mesa import DataCollector
+
+    from gpfed.agents import Practice
+    from gpfed.outputs import PRACTICE_TABLE
+
+    model = GPFedModel(
+        "kings_fund_2011",
+        rng=3,
+        n_practices=150,
+        agent_table_every=2,
+        exit_quarters=1,
+        procurements_at_once=50,
+        procurement_quarters=1,
+        procurement_cost_gbp=0.0,
+        outside_entrants=True,
+    )
+    reference = DataCollector(agenttype_reporters={Practice: {c: c for c in PRACTICE_TABLE}})
+    for _ in range(12):
+        model.step()
+        if model.quarters_simulated % 2 == 0:
+            reference.collect(model)
+    expected = reference.get_agenttype_vars_dataframe(Practice).reset_index()
+    expected = expected.rename(columns={"Step": "step", "AgentID": "agent_id"})
+    expected["step"] = expected["step"].astype(int)
+    got = model.agent_frame(Practice)
+    got = got[got["step"] > 0].reset_index(drop=True)
+    assert got["step"].nunique() == 6
+    assert got.groupby("step").size().iloc[-1] < 150  # practices left
+    assert (got["contract"] != "GMS").any()
+    assert (got["gp_vacancies"] > 0).any()
+    pd.testing.assert_frame_equal(got, expected)

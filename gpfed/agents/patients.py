@@ -355,10 +355,11 @@ def switch_practice(
     # Conditional binomials: slot k of each source takes its share of what slots < k left; the
     # last slot with any weight takes all that is left, so every switcher lands somewhere.
     slot = np.arange(len(src)) - np.searchsorted(src, src)
+    # The edges of each slot, ascending (a stable sort by slot, split where the slot changes).
+    by_slot = np.split(np.argsort(slot, kind="stable"), np.cumsum(np.bincount(slot))[:-1])
     left = switchers.astype(np.int64)
     mass_left = away.copy()
-    for k in range(int(slot.max()) + 1):
-        rows = np.flatnonzero(slot == k)
+    for rows in by_slot:
         source = src[rows]
         after = mass_left[source] - weight[rows]
         share = np.divide(

@@ -21,6 +21,7 @@ from gpfed.world.state import (
     CommissionerState,
     PracticeState,
     TrustState,
+    band_total,
     gp_vacancies,
     profit_per_partner_gbp_per_year,
 )
@@ -170,8 +171,8 @@ def practice_table(
         contracts: the contract book (which contract covers each practice, and its label).
         rows: the practices' rows in the state columns.
     """
-    partners = state.partners_by_age[rows].sum(axis=1)
-    salaried = state.salaried_by_age[rows].sum(axis=1)
+    partners = band_total(state.partners_by_age[rows])
+    salaried = band_total(state.salaried_by_age[rows])
     covering = contracts.coverage[rows]
     labels = {int(c): contracts.label(int(c)) for c in np.unique(covering)}
     return {

@@ -79,9 +79,13 @@ def assign_localities(
         labels = np.zeros(len(members), dtype=np.int64)
         for _ in range(K_MEANS_ROUNDS):
             labels = np.argmin(((points[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
-            for c in range(k):
-                if np.any(labels == c):
-                    centres[c] = points[labels == c].mean(axis=0)
+            # Each centre moves to the mean of its points, taken in ascending order as a mask
+            # would give them (a stable sort by label, split per label); empty ones stay put.
+            by_label = np.argsort(labels, kind="stable")
+            counts = np.bincount(labels, minlength=k)
+            for c, rows in enumerate(np.split(by_label, np.cumsum(counts)[:-1])):
+                if len(rows):
+                    centres[c] = points[rows].mean(axis=0)
         _, dense = np.unique(labels, return_inverse=True)
         locality[members] = next_id + dense
         next_id += int(dense.max()) + 1

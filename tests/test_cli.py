@@ -79,7 +79,7 @@ def test_parquet_output(tmp_path):
     ("args", "message"),
     [
         (["--set", "federation_incentve=3"], "no parameter 'federation_incentve'"),
-        (["--set", "n_practices=5"], "n_practices = '5' practices; allowed 10 to 12000"),
+        (["--set", "n_practices=5"], "n_practices = '5' practices; allowed 10 to 20000"),
         (["--set", "hospital_payment=pbrr"], "did you mean 'pbr'"),
         (["--set", "n_practices"], "write NAME=VALUE"),
         (["--set", "mret_marginal_rate=lots"], "expected float"),

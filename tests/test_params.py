@@ -34,7 +34,7 @@ def test_describe_lists_every_parameter_with_range():
     [
         ({"federation_incentve": 3}, ["no parameter 'federation_incentve'", "Valid:"]),
         ({"n_practise": 100}, ["did you mean 'n_practices'"]),
-        ({"n_practices": 5}, ["n_practices = 5", "allowed 10 to 12000"]),
+        ({"n_practices": 5}, ["n_practices = 5", "allowed 10 to 20000"]),
         ({"mret_marginal_rate": 1.5}, ["mret_marginal_rate = 1.5", "allowed 0 to 1"]),
         ({"mret_marginal_rate": -0.1}, ["mret_marginal_rate = -0.1"]),
         ({"emergency_tariff_gbp": "cheap"}, ["emergency_tariff_gbp = 'cheap'", "expected float"]),

@@ -30,7 +30,7 @@ PARAMETERS = [
         "region: an ICB has ~150-250 practices; england: 8,053 (NHS Digital, July 2013)",
         GROUP,
         low=10,
-        high=12000,
+        high=20000,
     ),
     Parameter(
         "n_commissioners",
@@ -40,7 +40,7 @@ PARAMETERS = [
         "england: 211 CCGs (2013)",
         GROUP,
         low=1,
-        high=400,
+        high=600,
     ),
     Parameter(
         "n_area_teams",
@@ -50,7 +50,7 @@ PARAMETERS = [
         "england: 27 area teams (2013)",
         GROUP,
         low=1,
-        high=60,
+        high=80,
     ),
     Parameter(
         "n_trusts",

@@ -16,14 +16,14 @@ from tests.bad_inputs.helpers import assert_one_line
 PARAMS_CASES = {
     # id: (keyword values, text the one-line message must contain)
     "text for a count": ({"n_practices": "many"}, ["n_practices = 'many'", "expected int"]),
-    "fraction for a count": ({"n_practices": 150.5}, ["n_practices = 150.5", "10 to 12000"]),
+    "fraction for a count": ({"n_practices": 150.5}, ["n_practices = 150.5", "10 to 20000"]),
     "bool for a count": ({"n_practices": True}, ["n_practices = True"]),
     "None for a number": ({"quality_weight": None}, ["quality_weight = None"]),
     "list for a number": ({"quality_weight": [0.5]}, ["quality_weight = [0.5]"]),
     "number for a choice": ({"hospital_payment": 3}, ["hospital_payment = 3"]),
-    "negative size": ({"n_practices": -5}, ["n_practices = -5", "10 to 12000"]),
+    "negative size": ({"n_practices": -5}, ["n_practices = -5", "10 to 20000"]),
     "zero size": ({"n_trusts": 0}, ["n_trusts = 0"]),
-    "too large": ({"n_practices": 10**9}, ["n_practices = 1000000000", "10 to 12000"]),
+    "too large": ({"n_practices": 10**9}, ["n_practices = 1000000000", "10 to 20000"]),
     "nan": ({"quality_weight": math.nan}, ["quality_weight = nan", "0 to 1"]),
     "inf": ({"quality_weight": math.inf}, ["quality_weight = inf"]),
     "minus inf": ({"savings_target": -math.inf}, ["savings_target = -inf"]),
@@ -56,7 +56,7 @@ PARAMS_CASES = {
     "empty schedule": ({"mret_marginal_rate": {}}, ["mret_marginal_rate = {}"]),
     "schedule of a fixed parameter": (
         {"n_practices": {0: 50, 4: 60}},
-        ["n_practices cannot change over time (given {0: 50, 4: 60})", "10 to 12000"],
+        ["n_practices cannot change over time (given {0: 50, 4: 60})", "10 to 20000"],
     ),
     "schedule as a Schedule of a fixed parameter": (
         {"n_practices": Schedule({0: 50})},

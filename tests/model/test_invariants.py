@@ -51,7 +51,7 @@ OTHERS = tuple(name for name in SPEC if name not in WORLD + RUN + REGIMES)
 SCHEDULABLE = tuple(name for name, p in SPEC.items() if p.schedulable)
 
 LARGEST_WORLD = 120
-"""Practices in the largest world drawn (the spec allows 12,000: too slow for 500 examples)."""
+"""Practices in the largest world drawn (the spec allows 20,000: too slow for 500 examples)."""
 RUNTIME_CAPS = {"shapley_exact_max_members": 8, "shapley_samples": 300}
 """Upper bounds below the spec's for the two parameters whose cost grows fastest (an exact
 Shapley value over 16 members sums 2**16 coalitions per member)."""

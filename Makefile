@@ -71,15 +71,19 @@ screenshot: $(STAMP)
 	scripts/ensure-chromium.sh
 	$(BIN)/python scripts/viz_screenshot.py docs/img/viz.png
 
-# Command-line start-up (gpfed --help, params, scenarios), model speed (England, 40 quarters),
-# sweep throughput (200 runs: gpfed 1 and 2 workers, Dask, mesa.batch_run) and the browser
-# page's Step (server side and clicked in Chromium); results in out/bench/. A few minutes.
+# Command-line start-up (gpfed --help, params, scenarios), model speed (England, 40 quarters, in
+# process and as gpfed run), scaling (500 to 16,000 practices), sweep throughput (200 runs: gpfed
+# 1 and 2 workers, Dask, mesa.batch_run) and the browser page's Step (server side and clicked in
+# Chromium); results in out/bench/, then one table of every target, printed and written to
+# benchmarks/results/latest.md (commit it when performance changes). About ten minutes.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_model.py
+	$(BIN)/python benchmarks/bench_scaling.py
 	$(BIN)/python benchmarks/bench_sweep.py
 	scripts/ensure-chromium.sh
 	$(BIN)/python benchmarks/bench_viz.py
+	$(BIN)/python benchmarks/report.py
 
 # Refit england_2013's behavioural parameters to April 2013-June 2017 by ABC-SMC (pyabc; about
 # 3,000 England runs, under an hour on 2 cores; resumable) and store the posterior in the

@@ -34,10 +34,11 @@ PARAMETERS = [
     ),
     Parameter(
         "trust_spare_capacity_share",
-        0.08,
+        0.136,
         "share of baseline activity",
         "Trust capacity above baseline activity.",
-        PROPOSED,
+        "[I] general and acute beds about 88% occupied (KH03: 86% Q1 2010/11, 88% Q4 2019/20, "
+        "Nuffield Trust; 91.4% at the winter peak, Q4 2016/17, HSJ): 1 / 0.88 - 1 = 0.136",
         GROUP,
         low=0,
         high=1,

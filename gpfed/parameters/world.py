@@ -314,10 +314,13 @@ PARAMETERS = [
     ),
     Parameter(
         "practice_expense_growth_per_year",
-        0.02,
+        0.026,
         "share per year",
         "Growth of practice expenses per patient (staff pay, premises).",
-        PROPOSED,
+        "[I] expenses per GPMS contractor GP (UK) +8.7% (2015/16 to 2016/17) and +7.0% (to "
+        "2017/18) (NHS Digital GP earnings and expenses 2017/18); contractors fewer (partner FTE "
+        "21,688 to 20,036, Sept 2015 to 2017) and patients more (+1.0% a year): per patient "
+        "1.0785 x 0.961 / 1.010 = +2.6% a year",
         GROUP,
         low=-0.1,
         high=0.2,

@@ -147,12 +147,12 @@ class Federation(CostBidder, Agent):
     @property
     def n_members(self) -> int:
         """Number of member practices."""
-        return len(self.members)
+        return self.model.practice_state.member_count(self.unique_id)
 
     @property
     def list_size(self) -> int:
         """Pooled registered list of its members (patients)."""
-        return int(self.model.practice_state.list_size.take(self.members).sum())
+        return self.model.practice_state.federation_list_size(self.unique_id)
 
     @property
     def member_lists(self) -> np.ndarray:
@@ -360,8 +360,7 @@ class Federation(CostBidder, Agent):
         state = self.model.practice_state
         state.set_federation(practice, NO_FEDERATION)
         state.below_share_quarters[practice] = 0
-        members = self.members
-        if len(members) < 2:
+        if state.member_count(self.unique_id) < 2:
             self.dissolve()
             return
         neighbours = self.model.practice_neighbours[practice]
@@ -369,6 +368,7 @@ class Federation(CostBidder, Agent):
             # The members were connected and the leaver touched at most one of them: they still
             # are, and nothing splits.
             return
+        members = self.members
         parts = sorted(
             _connected_parts(members, self.model.practice_neighbours),
             key=lambda part: (-state.list_size[part].sum(), part[0]),

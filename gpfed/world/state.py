@@ -122,6 +122,9 @@ class PracticeState:
 
         The only way membership changes: the column and its index change together.
         """
+        if isinstance(practices, int | np.integer):
+            self._move_one(int(practices), federation)
+            return
         rows = np.atleast_1d(np.asarray(practices, dtype=np.int64))
         for practice, old in zip(rows.tolist(), self.federation[rows].tolist(), strict=True):
             if old != NO_FEDERATION:
@@ -139,9 +142,36 @@ class PracticeState:
         self.federation[rows] = federation
         self.federation.flags.writeable = False
 
+    def _move_one(self, practice: int, federation: int) -> None:
+        """:meth:`set_federation` for one practice, without the array machinery (most moves)."""
+        old = int(self.federation[practice])
+        if old == federation:
+            return
+        if old != NO_FEDERATION:
+            members = self._members[old]
+            members.discard(practice)
+            if not members:
+                del self._members[old]
+        if federation != NO_FEDERATION:
+            self._members.setdefault(federation, set()).add(practice)
+        self.federation_paid_gbp_per_year[practice] = 0.0
+        self.federation_quarters[practice] = 0
+        self.federation.flags.writeable = True
+        self.federation[practice] = federation
+        self.federation.flags.writeable = False
+
     def members_of(self, federation: int) -> list[int]:
         """The practices in ``federation`` (unique id), ascending."""
         return sorted(self._members.get(federation, ()))
+
+    def member_count(self, federation: int) -> int:
+        """How many practices ``federation`` has (no list built)."""
+        return len(self._members.get(federation, ()))
+
+    def federation_list_size(self, federation: int) -> int:
+        """Patients registered with ``federation``'s members (a whole number: order-free)."""
+        rows = self._members.get(federation)
+        return int(self.list_size.take(list(rows)).sum()) if rows else 0
 
     @property
     def partners(self) -> np.ndarray:

@@ -13,9 +13,12 @@ problem and exits with status 2, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
+import pickle
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -176,13 +179,93 @@ def run(
     (model-level series per quarter), practices, trusts, commissioners and federations tables,
     contracts (one row per integrated contract), ledger_by_purpose, params.json and panel.png.
     """
-    from gpfed.agents import Commissioner, Federation, Practice, Trust
-    from gpfed.model.model import GPFedModel
-
     if fmt not in ("csv", "parquet"):
         raise _fail(f"--format = {fmt!r}; allowed 'csv' or 'parquet'")
     _check_count("--steps", steps, 1, MAX_QUARTERS)
     _check_count("--seed", seed, 0)
+    with _PanelDrawer(out / "panel.png") as panel:
+        series, world, elapsed = _run_and_write(
+            preset, scenario, steps, seed, set_, calibration, out, fmt, panel
+        )
+    if not quiet:
+        _print_summary(series, world, seed, elapsed, out)
+
+
+class _PanelDrawer:
+    """Draws ``gpfed run``'s outcome panel in a process of its own (``python -m gpfed.plots``).
+
+    Started before the model is built, it imports matplotlib while the model runs, and draws
+    while the tables are written: on two cores the plot costs the run almost nothing. Leaving
+    the block stops it if it was never given the series (the run failed).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._error = b""
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gpfed.plots", str(path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    def __enter__(self) -> _PanelDrawer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if not self.process.stdin.closed:  # never handed a series: the run failed
+            self.process.kill()
+            self._close_stdin()
+        self._finish()
+
+    def draw(self, series) -> None:
+        """Hand over the series to draw; returns at once."""
+        with contextlib.suppress(BrokenPipeError):  # the drawer died: wait() says why
+            pickle.dump(series, self.process.stdin)
+        self._close_stdin()
+
+    def wait(self) -> None:
+        """Wait for the panel to be written.
+
+        Raises:
+            OSError: it could not be drawn or written (the drawer's last line of error).
+        """
+        error = self._finish()
+        if self.process.returncode:
+            lines = error.decode(errors="replace").strip().splitlines() or ["no output"]
+            raise OSError(f"the panel could not be drawn: {lines[-1]}")
+
+    def _close_stdin(self) -> None:
+        with contextlib.suppress(BrokenPipeError):
+            self.process.stdin.close()
+
+    def _finish(self) -> bytes:
+        """The drawer's error output, once it has ended."""
+        if not self.process.stderr.closed:
+            self._error = self.process.stderr.read()
+            self.process.stderr.close()
+            self.process.wait()
+        return self._error
+
+
+def _run_and_write(
+    preset: str | None,
+    scenario: str | None,
+    steps: int | None,
+    seed: int,
+    set_: list[str] | None,
+    calibration: str,
+    out: Path,
+    fmt: str,
+    panel: _PanelDrawer,
+):
+    """Build and run the model, then write its tables while ``panel`` draws.
+
+    Returns:
+        The model series, the world preset run and the seconds building and running took.
+    """
+    from gpfed.agents import Commissioner, Federation, Practice, Trust
+    from gpfed.model.model import GPFedModel
+
     started = time.perf_counter()
     try:
         if calibration not in ("point", "none"):
@@ -216,6 +299,7 @@ def run(
     }
     try:
         out.mkdir(parents=True, exist_ok=True)
+        panel.draw(series)
         for name, frame in tables.items():
             if fmt == "csv":
                 frame.to_csv(out / f"{name}.csv", index=False)
@@ -224,11 +308,10 @@ def run(
         (out / "params.json").write_text(
             json.dumps({"seed": seed, "scenario": scenario, "params": params.to_dict()}, indent=2)
         )
-        model.plot(str(out / "panel.png"))
+        panel.wait()
     except OSError as error:
         raise _fail(f"--out = {str(out)!r}: cannot write ({error.strerror or error})") from None
-    if not quiet:
-        _print_summary(series, model.params.preset, seed, elapsed, out)
+    return series, model.params.preset, elapsed
 
 
 def _print_summary(series, preset: str, seed: int, elapsed: float, out: Path) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
+import sys
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -76,3 +79,17 @@ def outcome_panel(frame: pd.DataFrame, path: str | None = None) -> Figure:
     if path is not None:
         fig.savefig(path, dpi=110)
     return fig
+
+
+def _draw_from_stdin(path: str) -> None:
+    """``python -m gpfed.plots PATH``: draw the panel of a pickled model frame read from stdin.
+
+    ``gpfed run`` starts this process before its model runs, so importing matplotlib and
+    drawing overlap the run and the writing of its tables on another core.
+    """
+    frame = pickle.load(sys.stdin.buffer)
+    plt.close(outcome_panel(frame, path))
+
+
+if __name__ == "__main__":
+    _draw_from_stdin(sys.argv[1])

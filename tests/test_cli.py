@@ -165,3 +165,25 @@ def test_a_binary_sweep_file_is_one_line(tmp_path):
     assert "is not UTF-8 text" in result.stderr and "allowed a TOML text file" in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert not (tmp_path / "never").exists()
+
+
+def test_a_panel_that_cannot_be_written_is_one_line_and_the_tables_are_written(tmp_path):
+    """The panel is drawn in a process of its own; its failure reaches the user as one line."""
+    (tmp_path / "panel.png").mkdir()  # a folder where the picture should go
+    result = gpfed("run", "--steps", "2", "--set", "n_practices=30", "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: --out = ")
+    assert "panel could not be drawn" in result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+    assert (tmp_path / "series.csv").exists()
+
+
+def test_a_run_that_fails_leaves_no_drawer_behind(tmp_path):
+    """Bad input ends the run before any series: the drawer started for it is stopped."""
+    result = gpfed("run", "--set", "n_practices=5", "--out", str(tmp_path))
+    assert result.returncode == 2
+    drawers = subprocess.run(
+        ["pgrep", "-f", f"gpfed.plots {tmp_path}"], capture_output=True, text=True
+    )
+    assert drawers.stdout == ""
+    assert not (tmp_path / "panel.png").exists()

@@ -447,13 +447,24 @@ class _Tender:
         sd = terms.result_sd_gbp_per_year
         bidders: list[tuple[type, Bidder]] = []
         asking: list[Bidder] = []
+        # What a holder keeps of a saving, and the lot's patients: the same for every bidder.
+        kept = float(
+            marginal_retained_share(
+                0.0, terms.reserve_gbp_per_quarter, levers.contract_length_quarters, levers
+            )
+        )
+        population = max(float(self.state.list_size[lot.practices].sum()), 1.0)
         for federation in self._eligible_federations(lot):
-            alone = self._federation_bidder(lot, terms, federation, main_trust, trust_w, False)
+            alone = self._federation_bidder(
+                lot, federation, main_trust, trust_w, kept, population, False
+            )
             form = self.deciders.federation.choose_bid_form(can_carry(alone, sd, levers), levers)
             if form == "alone":
                 bidders.append((self.deciders.federation, alone))
             elif form == "allied":
-                allied = self._federation_bidder(lot, terms, federation, main_trust, trust_w, True)
+                allied = self._federation_bidder(
+                    lot, federation, main_trust, trust_w, kept, population, True
+                )
                 # It asks only for an alliance that could bear the worst case together.
                 if can_carry(allied, sd, levers):
                     asking.append(allied)
@@ -494,28 +505,27 @@ class _Tender:
     def _federation_bidder(
         self,
         lot: lots_.Lot,
-        terms: LotTerms,
         federation: int,
         main_trust: int,
         trust_w: float,
+        kept: float,
+        population: float,
         allied: bool,
     ) -> Bidder:
         """A federation bidding alone, or allied with the lot's main trust.
 
         It expects its members' care effort to save what they would choose to save as members
-        of the holder (:func:`~gpfed.model.incentives.anticipated_effort_saving`).
+        of the holder (:func:`~gpfed.model.incentives.anticipated_effort_saving`), keeping
+        ``kept`` of a saving alone; ``population`` is the lot's patients.
         """
         levers, parties = self.levers, self.parties
         capacity = float(federation_capacity(parties.lists[federation]))
         quality = parties.federations[federation].quality
-        budget = terms.reserve_gbp_per_quarter
-        kept = float(marginal_retained_share(0.0, budget, levers.contract_length_quarters, levers))
         if allied:
             capacity += levers.trust_coordination_capacity
             quality = (quality + levers.trust_bid_quality) / 2
             kept *= 1.0 - levers.ico_trust_risk_share
         saving = float(integration_saving(capacity, levers))
-        population = max(float(self.state.list_size[lot.practices].sum()), 1.0)
         effort_saving, avoided = anticipated_effort_saving(
             lot.emergency_share,
             lot.elective_share,

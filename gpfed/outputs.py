@@ -135,14 +135,17 @@ TRUST_TABLE = {
     "surplus_gbp": "surplus_gbp",
     "balance_gbp": "balance_gbp",
 }
-FEDERATION_TABLE = {
-    "area": "area",
-    "founded_step": "founded_step",
-    "n_members": "n_members",
-    "list_size": "list_size",
-    "reserves_gbp": "reserves_gbp",
-    "contract_kind": "contract_kind",
-}
+FEDERATION_TABLE = (
+    "area",
+    "founded_step",
+    "n_members",
+    "list_size",
+    "reserves_gbp",
+    "contract_kind",
+)
+"""The federations' table: each column is the Federation attribute of that name, read for all
+federations at once by :func:`federation_table` (thousands form and dissolve in an England
+run)."""
 COMMISSIONER_TABLE = {
     "index": "index",
     "area_team": "area_team",
@@ -151,7 +154,49 @@ COMMISSIONER_TABLE = {
     "spend_gbp": "spend_gbp",
     "balance_gbp": "balance_gbp",
 }
-"""The other agents' tables: each agent type's reporters (DataCollector agenttype reporters)."""
+"""The trusts' and commissioners' tables: each agent type's reporters (DataCollector agenttype
+reporters)."""
+
+
+def federation_table(
+    state: PracticeState,
+    ids: np.ndarray,
+    areas: np.ndarray,
+    founded_steps: np.ndarray,
+    balances_gbp: np.ndarray,
+    contracts: ContractBook,
+) -> dict[str, np.ndarray]:
+    """The federations' table for the federations ``ids``: :data:`FEDERATION_TABLE`'s columns.
+
+    Each column holds what the Federation attribute of that name reads, with the type Mesa's
+    DataCollector would give it. Members and pooled lists come from the practices' federation
+    column (whole numbers, so the order they are added in does not matter).
+
+    Args:
+        state: practice columns (federation, list).
+        ids: the federations' unique ids.
+        areas: each one's commissioner area.
+        founded_steps: the quarter each was founded.
+        balances_gbp: each one's ledger balance (its reserves), £.
+        contracts: the contract book (which contract each holds).
+    """
+    position = {federation: k for k, federation in enumerate(ids.tolist())}
+    member_of = np.array([position.get(f, -1) for f in state.federation.tolist()], dtype=np.int64)
+    members = member_of >= 0
+    n_members = np.bincount(member_of[members], minlength=len(ids))
+    lists = np.bincount(member_of[members], weights=state.list_size[members], minlength=len(ids))
+    kinds = []
+    for federation in ids.tolist():
+        contract = contracts.held_by(federation)
+        kinds.append(contract.kind if contract is not None else "none")
+    return {
+        "area": areas.astype(np.int64),
+        "founded_step": founded_steps.astype(np.int64),
+        "n_members": n_members.astype(np.int64),
+        "list_size": lists.astype(np.int64),
+        "reserves_gbp": np.asarray(balances_gbp, dtype=float),
+        "contract_kind": np.array(kinds, dtype=object),
+    }
 
 
 def practice_table(

@@ -9,7 +9,7 @@ taken; the order is written once, in :data:`PLAN`.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from types import MappingProxyType
@@ -72,6 +72,7 @@ from gpfed.outputs import (
     TRUST_TABLE,
     compute_metrics,
     contracts_frame,
+    federation_table,
     practice_table,
     series_frame,
 )
@@ -227,14 +228,17 @@ class GPFedModel(Model):
             commissioner_class(self, a, int(self.world.area_team[a]))
 
         self.metrics = self._metrics(exits=None)
-        # The practices' table, one dict of columns per collection, by step (practice_table).
-        self._practice_tables: dict[int, dict[str, np.ndarray]] = {}
+        # The practices' and federations' tables: one dict of columns per collection, by step
+        # (outputs.practice_table, federation_table); Mesa's DataCollector keeps the others.
+        self._tables: dict[type, dict[int, dict[str, np.ndarray]]] = {
+            Practice: {},
+            Federation: {},
+        }
         self.datacollector = DataCollector(
             model_reporters={name: partial(_read_metric, name=name) for name in METRICS},
             agenttype_reporters={
                 trust_class: TRUST_TABLE,
                 commissioner_class: COMMISSIONER_TABLE,
-                federation_class: FEDERATION_TABLE,
             },
         )
         self._collect()
@@ -1064,7 +1068,8 @@ class GPFedModel(Model):
         every = self.params.agent_table_every
         if every and self.quarters_simulated % every == 0:
             self.datacollector.collect(self)
-            self._practice_tables[int(self.time)] = self._practice_table()
+            self._tables[Practice][int(self.time)] = self._practice_table()
+            self._tables[Federation][int(self.time)] = self._federation_table()
         else:
             saved, self.datacollector.agenttype_reporters = (
                 self.datacollector.agenttype_reporters,
@@ -1136,6 +1141,23 @@ class GPFedModel(Model):
             **practice_table(self.practice_state, balances, self.contracts, rows),
         }
 
+    def _federation_table(self) -> dict[str, np.ndarray]:
+        """The federations' table now: agent ids and :func:`federation_table`'s columns."""
+        federations = list(self.agents_by_type.get(self.federation_class, ()))
+        ids = np.array([f.unique_id for f in federations], dtype=np.int64)
+        accounts = np.array([f.account for f in federations], dtype=np.int64)
+        return {
+            "agent_id": ids,
+            **federation_table(
+                self.practice_state,
+                ids,
+                np.array([f.area for f in federations], dtype=np.int64),
+                np.array([f.founded_step for f in federations], dtype=np.int64),
+                self.ledger.balance_gbp(accounts),
+                self.contracts,
+            ),
+        }
+
     def agent_frame(self, agent_type: type = Practice) -> pd.DataFrame:
         """Per-agent table of ``agent_type`` (Practice, Trust, Commissioner or Federation), tidy.
 
@@ -1144,7 +1166,9 @@ class GPFedModel(Model):
         ``agent_table_every``.
         """
         if issubclass(agent_type, Practice):
-            return self._practice_frame()
+            return self._table_frame(Practice, PRACTICE_TABLE)
+        if issubclass(agent_type, Federation):
+            return self._table_frame(Federation, FEDERATION_TABLE)
         collected = self.datacollector.get_agenttype_vars_dataframe(agent_type)
         # With no row collected Mesa returns a frame without its (Step, AgentID) index.
         if not isinstance(collected.index, pd.MultiIndex):
@@ -1155,15 +1179,17 @@ class GPFedModel(Model):
         frame["step"] = frame["step"].astype(int)
         return frame
 
-    def _practice_frame(self) -> pd.DataFrame:
-        columns = ["step", "agent_id", *PRACTICE_TABLE]
-        if not self._practice_tables:
+    def _table_frame(self, kind: type, reporters: Sequence[str]) -> pd.DataFrame:
+        """One of the tables this model keeps itself (practices, federations), tidy."""
+        columns = ["step", "agent_id", *reporters]
+        collected = self._tables[kind]
+        if not collected:
             return pd.DataFrame(columns=columns)
         steps = [
             np.full(len(table["agent_id"]), step, dtype=np.int64)
-            for step, table in self._practice_tables.items()
+            for step, table in collected.items()
         ]
-        tables = self._practice_tables.values()
+        tables = collected.values()
         data = {"step": np.concatenate(steps)}
         for column in columns[1:]:
             data[column] = np.concatenate([table[column] for table in tables])

@@ -68,3 +68,37 @@ def test_the_practice_table_reads_what_mesas_per_agent_reporters_read():
     assert (got["contract"] != "GMS").any()
     assert (got["gp_vacancies"] > 0).any()
     pd.testing.assert_frame_equal(got, expected)
+
+
+def test_the_federation_table_reads_what_mesas_per_agent_reporters_read():
+    """The vectorised federation table equals Mesa's DataCollector reading each attribute.
+
+    Federations found, grow, split, dissolve and hold contracts over the run.
+    """
+    import pandas as pd
+    from mesa import DataCollector
+
+    from gpfed.agents import Federation
+    from gpfed.outputs import FEDERATION_TABLE
+
+    model = GPFedModel(
+        "kings_fund_2014",
+        rng=4,
+        n_practices=150,
+        agent_table_every=2,
+        federation_reconsider_share=0.4,
+    )
+    reference = DataCollector(agenttype_reporters={Federation: {c: c for c in FEDERATION_TABLE}})
+    for _ in range(16):
+        model.step()
+        if model.quarters_simulated % 2 == 0:
+            reference.collect(model)
+    expected = reference.get_agenttype_vars_dataframe(Federation).reset_index()
+    expected = expected.rename(columns={"Step": "step", "AgentID": "agent_id"})
+    expected["step"] = expected["step"].astype(int)
+    got = model.agent_frame(Federation)
+    got = got[got["step"] > 0].reset_index(drop=True)
+    assert got["step"].nunique() == 8
+    assert (got["contract_kind"] != "none").any()
+    assert got["agent_id"].nunique() > got.groupby("step").size().max()  # some came and went
+    pd.testing.assert_frame_equal(got, expected)

@@ -349,6 +349,18 @@ def _workers_ignore_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+QUIET_LOCAL_WORKERS = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+}
+"""Dask settings for the LocalCluster a sweep starts. A worker runs each task in a thread
+beside its event loop, and every wake-up of the loop (a tick every 20 ms, the statistical
+profiler every 10 ms, the system monitor every 0.5 s) takes the GIL from the run: with the
+defaults region runs took about 12% longer than in a plain process; with these, about 5%. A cluster
+you start yourself keeps its own settings."""
+
+
 class _Executors:
     """The executor in use: None (in process), a local process pool, or a Dask client's.
 
@@ -370,18 +382,20 @@ class _Executors:
         if self.external:
             return
         if scheduler or dask_local:
+            import dask
             from distributed import Client, LocalCluster
 
             if dask_local:
                 # Without a dashboard the scheduler still serves HTTP, by default on port 8787:
                 # an ephemeral port on loopback keeps two sweeps (or a busy port) apart.
-                self.cluster = LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    host="127.0.0.1",
-                    dashboard_address=None,
-                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                )
+                with dask.config.set(QUIET_LOCAL_WORKERS):
+                    self.cluster = LocalCluster(
+                        n_workers=workers,
+                        threads_per_worker=1,
+                        host="127.0.0.1",
+                        dashboard_address=None,
+                        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                    )
             self.client = Client(self.cluster if self.cluster is not None else scheduler)
             self.current = self.client.get_executor(pure=False)
         elif workers > 1:

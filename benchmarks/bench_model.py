@@ -168,6 +168,22 @@ def time_boltzmann(seeds: list[int]) -> Timing:
     return timing
 
 
+RSS_SAMPLE_S = 0.01
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants now, kB (0 once it has gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    rss = next(
+        (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")), 0
+    )
+    return rss + sum(tree_rss_kb(int(c)) for c in children)
+
+
 @dataclass
 class Process:
     """Wall seconds and peak resident memory of a command run as a whole process, per repeat."""
@@ -177,16 +193,23 @@ class Process:
     peak_rss_mb: list[float] = field(default_factory=list)
 
     def add(self, command: list[str]) -> None:
-        """Run ``command`` once (output discarded) and record its wall time and peak RSS."""
+        """Run ``command`` once (output discarded) and record its wall time and peak memory.
+
+        Memory is the resident set of the process and its children together (``gpfed run``
+        draws its panel in a child), sampled every 10 ms from /proc: the kernel's own peak
+        (``ru_maxrss``) of a process started from this one counts this one's memory too.
+        """
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(child.pid, 0)
+        peak_kb = 0
+        while child.poll() is None:
+            peak_kb = max(peak_kb, tree_rss_kb(child.pid))
+            time.sleep(RSS_SAMPLE_S)
         self.wall_s.append(time.perf_counter() - started)
-        child.returncode = os.waitstatus_to_exitcode(status)
         if child.returncode:
             raise RuntimeError(f"{' '.join(command)} failed: {child.stderr.read().decode()}")
         child.stderr.close()
-        self.peak_rss_mb.append(usage.ru_maxrss / 1024)  # kilobytes on Linux
+        self.peak_rss_mb.append(peak_kb / 1024)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -358,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"`python -c 'import mesa'` {floor:.2f} s ({wall / floor:.1f}x)",
             ),
             target(
-                "its peak resident memory",
+                "its peak resident memory (with its plotting child)",
                 f"{peak:.0f} MB",
                 f"<= {TARGET_PEAK_RSS_MB} MB",
                 peak <= TARGET_PEAK_RSS_MB,

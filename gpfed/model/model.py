@@ -8,8 +8,10 @@ taken; the order is written once, in :data:`PLAN`.
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from types import MappingProxyType
@@ -177,9 +179,14 @@ class GPFedModel(Model):
         self.timeline = self.params.timeline()
         self.levers: Levers = self.timeline.at(0)
 
-        economy = build_economy(self.params, self.levers, self.streams)
-        self.world = economy.world
-        self.network = Network(self.world.graph, layout=self.world.positions(), random=self.random)
+        # The world is tens of thousands of long-lived objects (the graph, Mesa's cells): the
+        # cyclic collector would scan them again and again while they are made, for nothing.
+        with _collector_paused():
+            economy = build_economy(self.params, self.levers, self.streams)
+            self.world = economy.world
+            self.network = Network(
+                self.world.graph, layout=self.world.positions(), random=self.random
+            )
         self.practice_neighbours = economy.practice_neighbours
         self.practice_edges = economy.practice_edges
         self.practice_edge_km = economy.practice_edge_km
@@ -1222,6 +1229,18 @@ class GPFedModel(Model):
         from gpfed.plots import outcome_panel
 
         return outcome_panel(self.to_frame(), path)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off inside the block (as it was after it)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _read_metric(model: GPFedModel, name: str) -> float:

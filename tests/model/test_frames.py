@@ -1,4 +1,5 @@
-"""Every output frame counts steps the same way, so they join on ``step``."""
+"""Output frames share one step convention and the model-kept tables equal what Mesa would read;
+building a model leaves the garbage collector as it was."""
 
 from gpfed import GPFedModel
 
@@ -102,3 +103,17 @@ def test_the_federation_table_reads_what_mesas_per_agent_reporters_read():
     assert (got["contract_kind"] != "none").any()
     assert got["agent_id"].nunique() > got.groupby("step").size().max()  # some came and went
     pd.testing.assert_frame_equal(got, expected)
+
+
+def test_building_a_model_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    assert gc.isenabled()
+    GPFedModel(rng=1, n_practices=30)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        GPFedModel(rng=1, n_practices=30)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -48,11 +48,12 @@ def main() -> None:
         raise SystemExit(f"no results in {RESULTS.relative_to(REPO)}: run make bench first")
     results = {name: json.loads(path.read_text()) for name, path in found.items()}
     machine = next(iter(results.values()))["machine"]
+    dates = sorted(result["machine"]["date"] for result in results.values())
     lines = [
         "# Benchmark results",
         "",
-        f"Written by `make bench` (benchmarks/report.py) on {machine['date']}: Python "
-        f"{machine['python']}, numpy {machine['numpy']}, Mesa {machine['mesa']}, gpfed "
+        f"Written by `make bench` (benchmarks/report.py), measured {dates[0]} to {dates[-1]}: "
+        f"Python {machine['python']}, numpy {machine['numpy']}, Mesa {machine['mesa']}, gpfed "
         f"{machine['gpfed']}, {machine['usable_cpus']} usable of {machine['cpu_count']} CPUs "
         f"({machine['platform']}). Each figure is a median over several runs; the reference "
         "is measured in the same run, so the ratio holds when the machine's speed drifts.",

@@ -127,13 +127,7 @@ class PracticeState:
             return
         rows = np.atleast_1d(np.asarray(practices, dtype=np.int64))
         for practice, old in zip(rows.tolist(), self.federation[rows].tolist(), strict=True):
-            if old != NO_FEDERATION:
-                members = self._members[old]
-                members.discard(practice)
-                if not members:
-                    del self._members[old]
-            if federation != NO_FEDERATION:
-                self._members.setdefault(federation, set()).add(practice)
+            self._reindex(practice, old, federation)
         # A practice that changes federation starts learning what its new one pays afresh.
         moved = rows[self.federation[rows] != federation]
         self.federation_paid_gbp_per_year[moved] = 0.0
@@ -147,6 +141,15 @@ class PracticeState:
         old = int(self.federation[practice])
         if old == federation:
             return
+        self._reindex(practice, old, federation)
+        self.federation_paid_gbp_per_year[practice] = 0.0
+        self.federation_quarters[practice] = 0
+        self.federation.flags.writeable = True
+        self.federation[practice] = federation
+        self.federation.flags.writeable = False
+
+    def _reindex(self, practice: int, old: int, federation: int) -> None:
+        """The membership index follows one practice from ``old`` to ``federation``."""
         if old != NO_FEDERATION:
             members = self._members[old]
             members.discard(practice)
@@ -154,11 +157,6 @@ class PracticeState:
                 del self._members[old]
         if federation != NO_FEDERATION:
             self._members.setdefault(federation, set()).add(practice)
-        self.federation_paid_gbp_per_year[practice] = 0.0
-        self.federation_quarters[practice] = 0
-        self.federation.flags.writeable = True
-        self.federation[practice] = federation
-        self.federation.flags.writeable = False
 
     def members_of(self, federation: int) -> list[int]:
         """The practices in ``federation`` (unique id), ascending."""

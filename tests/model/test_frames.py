@@ -31,6 +31,23 @@ def test_an_agent_table_with_nothing_collected_is_empty_with_its_columns():
     assert {"step", "agent_id", "n_members", "contract_kind"} <= set(federations.columns)
 
 
+def tables_both_ways(model: GPFedModel, kind: type, columns, quarters: int):
+    """Step ``model`` for ``quarters``, collecting ``kind``'s table every two quarters both as
+    the model keeps it and as Mesa's DataCollector reads each attribute per agent."""
+    from mesa import DataCollector
+
+    reference = DataCollector(agenttype_reporters={kind: {c: c for c in columns}})
+    for _ in range(quarters):
+        model.step()
+        if model.quarters_simulated % 2 == 0:
+            reference.collect(model)
+    expected = reference.get_agenttype_vars_dataframe(kind).reset_index()
+    expected = expected.rename(columns={"Step": "step", "AgentID": "agent_id"})
+    expected["step"] = expected["step"].astype(int)
+    got = model.agent_frame(kind)
+    return got[got["step"] > 0].reset_index(drop=True), expected
+
+
 def test_the_practice_table_reads_what_mesas_per_agent_reporters_read():
     """The vectorised practice table equals Mesa's DataCollector reading each attribute per agent.
 
@@ -38,7 +55,6 @@ def test_the_practice_table_reads_what_mesas_per_agent_reporters_read():
     (agents removed, labels other than GMS, reserves and vacancies).
     """
     import pandas as pd
-    from mesa import DataCollector
 
     from gpfed.agents import Practice
     from gpfed.outputs import PRACTICE_TABLE
@@ -54,16 +70,7 @@ def test_the_practice_table_reads_what_mesas_per_agent_reporters_read():
         procurement_cost_gbp=0.0,
         outside_entrants=True,
     )
-    reference = DataCollector(agenttype_reporters={Practice: {c: c for c in PRACTICE_TABLE}})
-    for _ in range(12):
-        model.step()
-        if model.quarters_simulated % 2 == 0:
-            reference.collect(model)
-    expected = reference.get_agenttype_vars_dataframe(Practice).reset_index()
-    expected = expected.rename(columns={"Step": "step", "AgentID": "agent_id"})
-    expected["step"] = expected["step"].astype(int)
-    got = model.agent_frame(Practice)
-    got = got[got["step"] > 0].reset_index(drop=True)
+    got, expected = tables_both_ways(model, Practice, PRACTICE_TABLE, quarters=12)
     assert got["step"].nunique() == 6
     assert got.groupby("step").size().iloc[-1] < 150  # practices left
     assert (got["contract"] != "GMS").any()
@@ -77,7 +84,6 @@ def test_the_federation_table_reads_what_mesas_per_agent_reporters_read():
     Federations found, grow, split, dissolve and hold contracts over the run.
     """
     import pandas as pd
-    from mesa import DataCollector
 
     from gpfed.agents import Federation
     from gpfed.outputs import FEDERATION_TABLE
@@ -89,16 +95,7 @@ def test_the_federation_table_reads_what_mesas_per_agent_reporters_read():
         agent_table_every=2,
         federation_reconsider_share=0.4,
     )
-    reference = DataCollector(agenttype_reporters={Federation: {c: c for c in FEDERATION_TABLE}})
-    for _ in range(16):
-        model.step()
-        if model.quarters_simulated % 2 == 0:
-            reference.collect(model)
-    expected = reference.get_agenttype_vars_dataframe(Federation).reset_index()
-    expected = expected.rename(columns={"Step": "step", "AgentID": "agent_id"})
-    expected["step"] = expected["step"].astype(int)
-    got = model.agent_frame(Federation)
-    got = got[got["step"] > 0].reset_index(drop=True)
+    got, expected = tables_both_ways(model, Federation, FEDERATION_TABLE, quarters=16)
     assert got["step"].nunique() == 8
     assert (got["contract_kind"] != "none").any()
     assert got["agent_id"].nunique() > got.groupby("step").size().max()  # some came and went

@@ -512,6 +512,9 @@ def test_ctrl_c_leaves_a_resumable_sweep_and_says_how_to_resume(long_reference, 
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # As from a terminal: a shell that starts pytest in the background without job control
+        # sets SIGINT to ignored, children inherit it, and the sweep would never hear Ctrl-C.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         wait_for_first_part(process, out)

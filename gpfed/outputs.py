@@ -169,33 +169,24 @@ def federation_table(
     """The federations' table for the federations ``ids``: :data:`FEDERATION_TABLE`'s columns.
 
     Each column holds what the Federation attribute of that name reads, with the type Mesa's
-    DataCollector would give it. Members and pooled lists come from the practices' federation
-    column (whole numbers, so the order they are added in does not matter).
+    DataCollector would give it.
 
     Args:
-        state: practice columns (federation, list).
+        state: practice columns (federation membership, lists).
         ids: the federations' unique ids.
         areas: each one's commissioner area.
         founded_steps: the quarter each was founded.
         balances_gbp: each one's ledger balance (its reserves), £.
         contracts: the contract book (which contract each holds).
     """
-    position = {federation: k for k, federation in enumerate(ids.tolist())}
-    member_of = np.array([position.get(f, -1) for f in state.federation.tolist()], dtype=np.int64)
-    members = member_of >= 0
-    n_members = np.bincount(member_of[members], minlength=len(ids))
-    lists = np.bincount(member_of[members], weights=state.list_size[members], minlength=len(ids))
-    kinds = []
-    for federation in ids.tolist():
-        contract = contracts.held_by(federation)
-        kinds.append(contract.kind if contract is not None else "none")
+    federations = ids.tolist()
     return {
         "area": areas.astype(np.int64),
         "founded_step": founded_steps.astype(np.int64),
-        "n_members": n_members.astype(np.int64),
-        "list_size": lists.astype(np.int64),
+        "n_members": np.array([state.member_count(f) for f in federations], dtype=np.int64),
+        "list_size": np.array([state.federation_list_size(f) for f in federations], np.int64),
         "reserves_gbp": np.asarray(balances_gbp, dtype=float),
-        "contract_kind": np.array(kinds, dtype=object),
+        "contract_kind": np.array([contracts.kind_held_by(f) for f in federations], dtype=object),
     }
 
 

@@ -184,8 +184,7 @@ class Federation(CostBidder, Agent):
     @property
     def contract_kind(self) -> str:
         """Kind of integrated contract it holds, or "none"."""
-        contract = self.contract
-        return contract.kind if contract is not None else "none"
+        return self.model.contracts.kind_held_by(self.unique_id)
 
     # --- value and shares ---------------------------------------------------------------------
     def value_gbp_per_year(self) -> float:

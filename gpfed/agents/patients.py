@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gpfed.parameters import Levers
+from gpfed.world.arrays import indices_by_key
 from gpfed.world.state import PracticeState
 from gpfed.world.units import QUARTERS_PER_YEAR
 
@@ -355,8 +356,7 @@ def switch_practice(
     # Conditional binomials: slot k of each source takes its share of what slots < k left; the
     # last slot with any weight takes all that is left, so every switcher lands somewhere.
     slot = np.arange(len(src)) - np.searchsorted(src, src)
-    # The edges of each slot, ascending (a stable sort by slot, split where the slot changes).
-    by_slot = np.split(np.argsort(slot, kind="stable"), np.cumsum(np.bincount(slot))[:-1])
+    by_slot = indices_by_key(slot, int(slot.max()) + 1)
     left = switchers.astype(np.int64)
     mass_left = away.copy()
     for rows in by_slot:

@@ -229,6 +229,11 @@ class ContractBook:
         """The contract in force that federation ``federation`` (unique id) holds, if any."""
         return self._by_federation.get(federation)
 
+    def kind_held_by(self, federation: int) -> str:
+        """The kind of contract federation ``federation`` holds, or "none" (agent tables)."""
+        contract = self.held_by(federation)
+        return contract.kind if contract is not None else "none"
+
     def release_practice(self, practice: int) -> None:
         """A practice leaves its contract (it closed)."""
         self.coverage[practice] = NO_CONTRACT

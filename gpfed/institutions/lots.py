@@ -18,7 +18,7 @@ import numpy as np
 
 from gpfed.institutions.contract_terms import diabetes_attributable_share
 from gpfed.parameters import Levers
-from gpfed.world.arrays import compact_keys
+from gpfed.world.arrays import compact_keys, indices_by_key
 from gpfed.world.state import PracticeState
 from gpfed.world.units import NO_CONTRACT, QUARTERS_PER_YEAR
 
@@ -79,11 +79,8 @@ def assign_localities(
         labels = np.zeros(len(members), dtype=np.int64)
         for _ in range(K_MEANS_ROUNDS):
             labels = np.argmin(((points[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
-            # Each centre moves to the mean of its points, taken in ascending order as a mask
-            # would give them (a stable sort by label, split per label); empty ones stay put.
-            by_label = np.argsort(labels, kind="stable")
-            counts = np.bincount(labels, minlength=k)
-            for c, rows in enumerate(np.split(by_label, np.cumsum(counts)[:-1])):
+            # Each centre moves to the mean of its points; an empty one stays put.
+            for c, rows in enumerate(indices_by_key(labels, k)):
                 if len(rows):
                     centres[c] = points[rows].mean(axis=0)
         _, dense = np.unique(labels, return_inverse=True)

@@ -1,4 +1,4 @@
-"""Array helpers every layer uses: exact splits of whole pence, fast stable sort keys."""
+"""Array helpers every layer uses: exact splits of whole pence, fast stable sorts and groups."""
 
 from __future__ import annotations
 
@@ -62,3 +62,13 @@ def compact_keys(keys: np.ndarray) -> np.ndarray:
     if len(keys) and keys.min() >= 0 and keys.max() < 2**16:
         return keys.astype(np.uint16)
     return keys
+
+
+def indices_by_key(keys: np.ndarray, n_keys: int) -> list[np.ndarray]:
+    """For each key 0 .. n_keys - 1, the positions holding it, ascending (empty if none).
+
+    One stable sort, split where the key changes: the same positions, in the same order, as
+    ``np.flatnonzero(keys == k)`` for each k, without a pass over ``keys`` per key.
+    """
+    order = np.argsort(compact_keys(keys), kind="stable")
+    return np.split(order, np.cumsum(np.bincount(keys, minlength=n_keys))[:-1])

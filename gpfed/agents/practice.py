@@ -60,6 +60,8 @@ class FederationOptions:
         utility: the chooser's share of the new coalition's value less its autonomy cost,
             £ a year.
         size: members of the coalition the option would make.
+        pooled_list: its pooled list (patients): with ``size``, all its value depends on, so
+            a federation found with the same members' count and list later admits as it did.
     """
 
     chooser: np.ndarray
@@ -67,6 +69,7 @@ class FederationOptions:
     target: np.ndarray
     utility: np.ndarray
     size: np.ndarray
+    pooled_list: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -588,6 +591,7 @@ def federation_options(
         target=np.concatenate([found_j, join_f])[valid],
         utility=(own - autonomy[chooser])[valid],
         size=size[valid],
+        pooled_list=pooled[valid],
     )
 
 

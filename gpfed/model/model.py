@@ -43,7 +43,12 @@ from gpfed.agents.patients import (
     switch_practice,
     use_care,
 )
-from gpfed.agents.practice import STAY_ALONE, federation_options, merger_options
+from gpfed.agents.practice import (
+    STAY_ALONE,
+    FederationOptions,
+    federation_options,
+    merger_options,
+)
 from gpfed.agents.quality import move_quality
 from gpfed.agents.workforce import (
     WorkforceFlows,
@@ -385,18 +390,23 @@ class GPFedModel(Model):
         state, levers = self.practice_state, self.levers
         rng = self.streams["federations"]
         free = state.is_open & (state.federation == NO_FEDERATION)
+        # The options last offered: the switches are checked against them when applied.
+        offered: list[FederationOptions] = []
 
-        def options_for(candidates: np.ndarray):
+        def options_for(candidates: np.ndarray) -> FederationOptions:
             membership = Membership.of(state.federation, state.list_size, self.federations)
-            return federation_options(
-                state,
-                candidates,
-                self.practice_edges,
-                membership,
-                self.federation_value,
-                levers,
-                rng,
-            )
+            offered[:] = [
+                federation_options(
+                    state,
+                    candidates,
+                    self.practice_edges,
+                    membership,
+                    self.federation_value,
+                    levers,
+                    rng,
+                )
+            ]
+            return offered[0]
 
         choices = self.practice_class.choose_federation(free, options_for, levers, rng)
         if choices is not None:
@@ -411,7 +421,7 @@ class GPFedModel(Model):
             levers,
             rng,
         )
-        switched = self._apply_switches(switches, rng)
+        switched = self._apply_switches(switches, offered, rng)
         merged = self._federation_mergers(rng) if self._year_end else 0
         self.federation_counts = {
             **self.federation_counts,
@@ -424,14 +434,28 @@ class GPFedModel(Model):
             zip(self.federations, self.ledger.balance_pence[accounts].tolist(), strict=True)
         )
 
-    def _apply_switches(self, switches: dict[int, int], rng: np.random.Generator) -> int:
+    def _apply_switches(
+        self, switches: dict[int, int], offered: list[FederationOptions], rng: np.random.Generator
+    ) -> int:
         """Members move to the federation they chose, in random order, checked when applied.
 
         The target must still exist, admit the practice and have a member next to it (earlier
         moves may have changed it); the old federation releases the practice (its opt-in
-        contract returns it to GMS; the rest may split).
+        contract returns it to GMS; the rest may split). A target with the members' count and
+        list it had when last ``offered`` (every option offered was admitted) admits as it did.
         """
         state, moved = self.practice_state, 0
+        offered_as = {
+            (chooser, target): (size - 1, pooled)
+            for options in offered[-1:]
+            for chooser, target, size, pooled in zip(
+                options.chooser.tolist(),
+                options.target.tolist(),
+                options.size.tolist(),
+                options.pooled_list.tolist(),
+                strict=True,
+            )
+        }
         for i in rng.permutation(np.array(sorted(switches), dtype=np.int64)).tolist():
             target = self.federations.get(switches[i])
             old = self.federations.get(int(state.federation[i]))
@@ -440,7 +464,8 @@ class GPFedModel(Model):
             neighbours = self.practice_neighbours[i]
             if not (state.federation[neighbours] == target.unique_id).any():
                 continue
-            if not self._admits(target, i):
+            as_offered = (target.n_members, target.list_size + int(state.list_size[i]))
+            if as_offered != offered_as.get((i, target.unique_id)) and not self._admits(target, i):
                 continue
             self.contracts.return_to_gms(i, old.unique_id)
             old.release(i)

@@ -155,6 +155,7 @@ def options(chooser, founds, target, utility, size) -> FederationOptions:
         target=np.asarray(target, dtype=np.int64),
         utility=np.asarray(utility, dtype=float),
         size=np.asarray(size, dtype=np.int64),
+        pooled_list=np.zeros(len(chooser)),
     )
 
 

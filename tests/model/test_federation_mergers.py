@@ -5,6 +5,7 @@ federations of 30,000 or more) against none. Nothing sets how many federations m
 """
 
 import numpy as np
+import pandas as pd
 
 from gpfed import GPFedModel
 from tests.model.test_integrated_mechanisms import assert_paired_increase
@@ -62,3 +63,29 @@ def test_members_switch_to_adjacent_federations_only_when_they_reconsider():
         state = model.practice_state
         for federation in model.federations.values():
             assert len(set(state.area[federation.members].tolist())) == 1
+
+
+def test_a_switch_is_admitted_as_when_offered_unless_the_target_has_changed(monkeypatch):
+    """Switches skip the admission check where the target is as it was offered: exactly.
+
+    The same runs with every switch checked again give the same series, bit for bit, and
+    the check was skipped for some switches and made for others.
+    """
+    checked = []
+    admits = GPFedModel._admits
+    monkeypatch.setattr(
+        GPFedModel, "_admits", lambda self, f, i: checked.append(i) or admits(self, f, i)
+    )
+    skipping = [run(s, **NETWORK_PAYMENT).to_frame() for s in SEEDS[:3]]
+    with_skips = len(checked)
+    apply = GPFedModel._apply_switches
+    monkeypatch.setattr(
+        GPFedModel,
+        "_apply_switches",
+        lambda self, switches, offered, rng: apply(self, switches, [], rng),
+    )
+    checking_all = [run(s, **NETWORK_PAYMENT).to_frame() for s in SEEDS[:3]]
+    assert 0 < with_skips < len(checked) - with_skips
+    assert sum(int(f["federation_switches"].sum()) for f in skipping) > 0
+    for skipped, checked_all in zip(skipping, checking_all, strict=True):
+        pd.testing.assert_frame_equal(skipped, checked_all, check_exact=True)

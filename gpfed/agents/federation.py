@@ -363,11 +363,14 @@ class Federation(CostBidder, Agent):
             self.dissolve()
             return
         neighbours = self.model.practice_neighbours[practice]
-        if np.count_nonzero(state.federation[neighbours] == self.unique_id) <= 1:
+        touched = neighbours[state.federation[neighbours] == self.unique_id]
+        if len(touched) <= 1:
             # The members were connected and the leaver touched at most one of them: they still
             # are, and nothing splits.
             return
         members = self.members
+        if _connect(touched.tolist(), set(members), self.model.practice_neighbours):
+            return
         parts = sorted(
             _connected_parts(members, self.model.practice_neighbours),
             key=lambda part: (-state.list_size[part].sum(), part[0]),
@@ -435,6 +438,23 @@ class Federation(CostBidder, Agent):
         state.set_federation(members, NO_FEDERATION)
         state.below_share_quarters[members] = 0
         self.remove()
+
+
+def _connect(touched: list[int], members: set[int], neighbours: list[np.ndarray]) -> bool:
+    """Whether the members a leaver touched still reach each other through ``members``.
+
+    The members were connected through the leaver or each other, so they all still are exactly
+    when those it touched are: the search stops as soon as it has found them all.
+    """
+    wanted = set(touched[1:])
+    seen, frontier = {touched[0]}, [touched[0]]
+    while frontier and wanted:
+        for j in neighbours[frontier.pop()].tolist():
+            if j in members and j not in seen:
+                seen.add(j)
+                wanted.discard(j)
+                frontier.append(j)
+    return not wanted
 
 
 def _connected_parts(members: list[int], neighbours: list[np.ndarray]) -> list[list[int]]:

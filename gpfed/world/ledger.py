@@ -215,8 +215,10 @@ class Ledger:
         purpose: Purpose,
     ) -> None:
         """Pay a signed amount: positive from ``a`` to ``b``, negative from ``b`` to ``a``."""
-        if np.ndim(account_a) == 0 and np.ndim(account_b) == 0 and np.ndim(amount_gbp) == 0:
-            a, b, value = int(account_a), int(account_b), float(amount_gbp)
+        if np.size(account_a) == 1 and np.size(account_b) == 1 and np.size(amount_gbp) == 1:
+            # One payment (a federation wound up into its last member, say): no array machinery.
+            a, b = int(np.asarray(account_a).item()), int(np.asarray(account_b).item())
+            value = float(np.asarray(amount_gbp).item())
             if value > 0:
                 self._pay_one(a, b, value, purpose)
             elif value < 0:

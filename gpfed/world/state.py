@@ -122,6 +122,8 @@ class PracticeState:
 
         The only way membership changes: the column and its index change together.
         """
+        if isinstance(practices, list | np.ndarray) and len(practices) == 1:
+            (practices,) = practices
         if isinstance(practices, int | np.integer):
             self._move_one(int(practices), federation)
             return

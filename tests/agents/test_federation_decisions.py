@@ -2,12 +2,20 @@
 
 from types import SimpleNamespace
 
+import networkx as nx
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gpfed.agents import Federation
 from gpfed.agents.coalition import Membership, paid_ratios, pooled_lists
-from gpfed.agents.federation import FederationMergerOptions, federation_merger_options
+from gpfed.agents.federation import (
+    FederationMergerOptions,
+    _connect,
+    _connected_parts,
+    federation_merger_options,
+)
 from gpfed.world.units import NO_FEDERATION
 from tests.handmade import levers, linear_value
 
@@ -255,3 +263,24 @@ def test_paid_ratio_is_what_a_federation_paid_its_paid_members_over_their_shares
     quarters = np.array([4, 2, 0, 0, 0])
     # Federation 3 paid 2,600 against shares of 4,000; federation 5 has paid nobody yet.
     assert paid_ratios(membership, shares, paid, quarters) == {3: pytest.approx(0.65)}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(3, 14),
+    p=st.floats(0.1, 0.6),
+    seed=st.integers(0, 2**16),
+    leaver=st.integers(0, 13),
+)
+def test_members_a_leaver_touched_stay_connected_exactly_when_nothing_splits(n, p, seed, leaver):
+    graph = nx.gnp_random_graph(n, p, seed=seed)
+    leaver %= n
+    # A federation: the leaver's connected component (members are always connected).
+    members = sorted(nx.node_connected_component(graph, leaver))
+    neighbours = [np.array(sorted(graph[i]), dtype=np.int64) for i in range(n)]
+    left = [i for i in members if i != leaver]
+    touched = [j for j in neighbours[leaver].tolist() if j in left]
+    if len(touched) < 2:
+        return
+    whole = len(_connected_parts(left, neighbours)) == 1
+    assert _connect(touched, set(left), neighbours) == whole

@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 
 from gpfed.world.ledger import ECONOMY, TREASURY, Accounts, Ledger
@@ -50,3 +51,14 @@ def test_transfer_record_reproduces_balances_and_totals():
     assert net.to_numpy().tolist() == ledger.balance_pence.tolist()
     totals = ledger.totals_frame().groupby("purpose")["amount_gbp"].sum()
     assert totals.to_dict() == pytest.approx(frame.groupby("purpose")["amount_gbp"].sum().to_dict())
+
+
+@pytest.mark.parametrize("amount", [12.34, -0.07, 0.0, 1e7 + 0.005])
+def test_a_settlement_of_one_element_arrays_is_the_same_as_of_scalars(amount):
+    scalar, arrays = make_ledger(), make_ledger()
+    practice = int(scalar.accounts.practice[1])
+    scalar.settle(practice, ECONOMY, amount, "wind_up")
+    arrays.settle(np.array([practice]), np.array([ECONOMY]), np.array([amount]), "wind_up")
+    assert scalar.balance_pence.tolist() == arrays.balance_pence.tolist()
+    assert scalar.totals_by_purpose() == arrays.totals_by_purpose()
+    pd.testing.assert_frame_equal(scalar.transfers_frame(), arrays.transfers_frame())

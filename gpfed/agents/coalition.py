@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from math import factorial
 from typing import Protocol
 
@@ -233,18 +234,25 @@ class Membership:
     """Every federation's members as flat arrays (federations in id order).
 
     Attributes:
-        federations: the federations.
+        ids: each federation's unique id, ascending.
         members: practice index of each membership.
-        group: position in ``federations`` of each membership's federation.
+        group: position in ``ids`` of each membership's federation.
         pooled_list: each federation's list (patients).
         size: each federation's number of members.
+        by_id: the federations by unique id.
     """
 
-    federations: list[FederationRecord]
+    ids: np.ndarray
     members: np.ndarray
     group: np.ndarray
     pooled_list: np.ndarray
     size: np.ndarray
+    by_id: Mapping[int, FederationRecord]
+
+    @cached_property
+    def federations(self) -> list[FederationRecord]:
+        """The federations, in ``ids`` order (looked up when first asked for)."""
+        return list(map(self.by_id.__getitem__, self.ids.tolist()))
 
     @classmethod
     def of(
@@ -271,9 +279,8 @@ class Membership:
         ids = owner[first]
         size = np.diff(first, append=len(owner))
         group = np.repeat(np.arange(len(ids)), size)
-        federations = list(map(by_id.__getitem__, ids.tolist()))
         pooled, _ = pooled_lists(federation_column, list_size)
-        return cls(federations, members, group, pooled, size)
+        return cls(ids, members, group, pooled, size, by_id)
 
     def shares_gbp_per_year(
         self,
@@ -286,7 +293,7 @@ class Membership:
         rule = levers.federation_sharing_rule
         lists = list_size[self.members].astype(float)
         if rule == "shapley":
-            if not self.federations:
+            if not len(self.ids):
                 return np.zeros(0)
             return np.concatenate(
                 [
@@ -298,7 +305,7 @@ class Membership:
                         levers.shapley_samples,
                         rng,
                     )
-                    for g in range(len(self.federations))
+                    for g in range(len(self.ids))
                 ]
             )
         worth = value(self.pooled_list, self.size)
@@ -312,7 +319,7 @@ class Membership:
         if rule != "shapley":
             return payout_weights(rule, shares, lists)
         weights = np.zeros(len(self.members))
-        for g in range(len(self.federations)):
+        for g in range(len(self.ids)):
             rows = self.group == g
             weights[rows] = payout_weights(rule, shares[rows], lists[rows])
         return weights
@@ -378,13 +385,13 @@ def paid_ratios(
     """
     members = membership.members
     paid = quarters_paid[members] > 0
-    n = len(membership.federations)
+    n = len(membership.ids)
     records = np.bincount(
         membership.group[paid], weights=paid_gbp_per_year[members][paid], minlength=n
     )
     formula = np.bincount(membership.group[paid], weights=shares_gbp_per_year[paid], minlength=n)
     return {
-        f.unique_id: float(records[k] / formula[k])
-        for k, f in enumerate(membership.federations)
+        federation: float(records[k] / formula[k])
+        for k, federation in enumerate(membership.ids.tolist())
         if formula[k] > 0
     }

@@ -87,7 +87,7 @@ def federation_merger_options(
     if excluded:
         free = ~np.isin(first, list(excluded)) & ~np.isin(second, list(excluded))
         first, second = first[free], second[free]
-    ids = np.array([f.unique_id for f in membership.federations], dtype=np.int64)
+    ids = membership.ids
     ga, gb = np.searchsorted(ids, first), np.searchsorted(ids, second)
     list_a, list_b = membership.pooled_list[ga], membership.pooled_list[gb]
     size_a, size_b = membership.size[ga], membership.size[gb]

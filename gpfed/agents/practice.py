@@ -37,7 +37,7 @@ import gpfed.agents.workforce as workforce
 from gpfed.agents.coalition import Membership, ValueFunction, agreed_pairs, rule_shares
 from gpfed.agents.node import NodeAgent
 from gpfed.parameters import Levers
-from gpfed.world.arrays import compact_keys
+from gpfed.world.arrays import compact_keys, lookup
 from gpfed.world.costs import NATIONAL_MEAN_PROFIT_PER_PARTNER_GBP, merged_expenses_gbp
 from gpfed.world.state import PracticeState, gp_vacancies, profit_per_partner_gbp_per_year
 from gpfed.world.units import NO_FEDERATION, PENCE_PER_GBP, QUARTERS_PER_YEAR
@@ -404,14 +404,12 @@ class Practice(NodeAgent):
         options = options_for(candidates)
         if len(options.chooser) == 0:
             return {}
-        staying = dict(
-            zip(candidates.tolist(), judged_gbp_per_year[reconsider].tolist(), strict=True)
-        )
+        # Candidates are ascending (so are members): each option's row among them.
+        staying = judged_gbp_per_year[reconsider][np.searchsorted(candidates, options.chooser)]
         autonomy = autonomy_gbp_per_year[options.chooser]
-        ratio = np.array([paid_ratio.get(int(f), 1.0) for f in options.target.tolist()])
-        judged_option = (options.utility + autonomy) * ratio
+        judged_option = (options.utility + autonomy) * lookup(paid_ratio, options.target, 1.0)
         hurdle = levers.federation_switch_cost_gbp / MERGER_PAYBACK_YEARS
-        gain = judged_option - np.array([staying[int(i)] for i in options.chooser.tolist()])
+        gain = judged_option - staying
         order = np.lexsort((-gain, compact_keys(options.chooser)))
         first = order[np.flatnonzero(np.diff(options.chooser[order], prepend=-1) != 0)]
         best = first[gain[first] > hurdle]
@@ -559,7 +557,7 @@ def federation_options(
     span = int(fid.max()) + 1 if len(fid) else 1
     pairs = np.unique(src[~lone] * span + fid[~lone])
     join_i, join_f = pairs // span, pairs % span
-    ids = np.array([f.unique_id for f in membership.federations], dtype=np.int64)
+    ids = membership.ids
     g = np.searchsorted(ids, join_f)
     joined_list = membership.pooled_list[g] + lists[join_i]
     joined_size = membership.size[g] + 1

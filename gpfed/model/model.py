@@ -489,7 +489,7 @@ class GPFedModel(Model):
         """
         state = self.practice_state
         membership = Membership.of(state.federation, state.list_size, self.federations)
-        if len(membership.federations) < 2:
+        if len(membership.ids) < 2:
             return 0
         holding = {f for f in self.federations if self.contracts.held_by(f) is not None}
         options = federation_merger_options(
@@ -749,7 +749,7 @@ class GPFedModel(Model):
         """Network payments and federations' costs; each shares its result; losers hand back."""
         state, levers, ledger = self.practice_state, self.levers, self.ledger
         membership = Membership.of(state.federation, state.list_size, self.federations)
-        if not membership.federations:
+        if not len(membership.ids):
             return
         feds = membership.federations
         account = np.array([f.account for f in feds])
@@ -784,7 +784,7 @@ class GPFedModel(Model):
         levers, ledger, state = self.levers, self.ledger, self.practice_state
         balance = ledger.balance_pence[account].copy()
         before = self._federation_balances
-        starting = np.array([before.get(f.unique_id, 0) for f in membership.federations])
+        starting = np.array([before.get(f, 0) for f in membership.ids.tolist()])
         result = balance - starting
         expenses = np.bincount(
             membership.group,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 
@@ -72,3 +74,17 @@ def indices_by_key(keys: np.ndarray, n_keys: int) -> list[np.ndarray]:
     """
     order = np.argsort(compact_keys(keys), kind="stable")
     return np.split(order, np.cumsum(np.bincount(keys, minlength=n_keys))[:-1])
+
+
+def lookup(table: Mapping[int, float], keys: np.ndarray, default: float) -> np.ndarray:
+    """``table.get(k, default)`` for each of ``keys``, as one array (one sort, one search)."""
+    out = np.full(len(keys), default, dtype=float)
+    if table:
+        known = np.fromiter(table.keys(), dtype=np.int64, count=len(table))
+        values = np.fromiter(table.values(), dtype=float, count=len(table))
+        order = np.argsort(known)
+        known, values = known[order], values[order]
+        at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+        found = known[at] == keys
+        out[found] = values[at[found]]
+    return out

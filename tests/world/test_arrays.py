@@ -1,0 +1,17 @@
+"""Array helpers: each gives what the plain Python it replaces gives."""
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gpfed.world.arrays import lookup
+
+
+@given(
+    table=st.dictionaries(st.integers(0, 50), st.floats(-1e6, 1e6), max_size=20),
+    keys=st.lists(st.integers(0, 60), max_size=30),
+    default=st.floats(-10, 10),
+)
+def test_lookup_gives_what_get_gives_key_by_key(table, keys, default):
+    looked_up = lookup(table, np.array(keys, dtype=np.int64), default)
+    assert looked_up.tolist() == [table.get(k, default) for k in keys]

@@ -390,8 +390,6 @@ def paid_ratios(
         membership.group[paid], weights=paid_gbp_per_year[members][paid], minlength=n
     )
     formula = np.bincount(membership.group[paid], weights=shares_gbp_per_year[paid], minlength=n)
-    return {
-        federation: float(records[k] / formula[k])
-        for k, federation in enumerate(membership.ids.tolist())
-        if formula[k] > 0
-    }
+    known = formula > 0
+    ratio = records[known] / formula[known]
+    return dict(zip(membership.ids[known].tolist(), ratio.tolist(), strict=True))

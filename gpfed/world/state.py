@@ -17,6 +17,10 @@ GP_AGE_BANDS = ("under 45", "45-54", "55-59", "60 and over")
 """Age bands of the GP workforce columns (``partners_by_age``, ``salaried_by_age``)."""
 
 
+ONE_BY_ONE_MOVES = 4
+"""Moves of this many practices or fewer are made one by one (cheaper than the array path)."""
+
+
 @dataclass
 class PracticeState:
     """Columns of practice state; index i is practice i (closed practices keep their row).
@@ -122,10 +126,12 @@ class PracticeState:
 
         The only way membership changes: the column and its index change together.
         """
-        if isinstance(practices, list | np.ndarray) and len(practices) == 1:
-            (practices,) = practices
         if isinstance(practices, int | np.integer):
             self._move_one(int(practices), federation)
+            return
+        if len(practices) <= ONE_BY_ONE_MOVES:
+            for practice in np.asarray(practices, dtype=np.int64).tolist():
+                self._move_one(practice, federation)
             return
         rows = np.atleast_1d(np.asarray(practices, dtype=np.int64))
         for practice, old in zip(rows.tolist(), self.federation[rows].tolist(), strict=True):

@@ -810,5 +810,29 @@ def main(args: Sequence[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
+ENDS_AT_ONCE = frozenset({"run"})
+"""Commands after which, once they succeed, the ``gpfed`` process ends without tearing down.
+
+They have written and closed every output and leave no process or thread behind (``gpfed
+run`` waits for its panel drawer), so nothing is left but memory, which the system frees.
+"""
+
+
+def console() -> None:
+    """The ``gpfed`` command: :func:`main`, then a quick end for :data:`ENDS_AT_ONCE` commands.
+
+    Tearing down pandas, scipy, Mesa and the model took about 0.35 s of an England
+    ``gpfed run``'s 4.5 s, waited for by the user and by every script that calls it.
+    """
+    try:
+        main()
+    except SystemExit as done:
+        if done.code in (0, None) and sys.argv[1:2] and sys.argv[1] in ENDS_AT_ONCE:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
+        raise
+
+
 if __name__ == "__main__":
-    main()
+    console()

@@ -24,6 +24,7 @@ Decisions (class methods, vectorised over federations; override in a subclass an
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
@@ -368,9 +369,10 @@ class Federation(CostBidder, Agent):
             # The members were connected and the leaver touched at most one of them: they still
             # are, and nothing splits.
             return
-        members = self.members
-        if _connect(touched.tolist(), set(members), self.model.practice_neighbours):
+        neighbour_lists = self.model.practice_neighbours
+        if _connect(touched.tolist(), state.member_set(self.unique_id), neighbour_lists):
             return
+        members = self.members
         parts = sorted(
             _connected_parts(members, self.model.practice_neighbours),
             key=lambda part: (-state.list_size[part].sum(), part[0]),
@@ -440,7 +442,7 @@ class Federation(CostBidder, Agent):
         self.remove()
 
 
-def _connect(touched: list[int], members: set[int], neighbours: list[np.ndarray]) -> bool:
+def _connect(touched: list[int], members: AbstractSet[int], neighbours: list[np.ndarray]) -> bool:
     """Whether the members a leaver touched still reach each other through ``members``.
 
     The members were connected through the leaver or each other, so they all still are exactly

@@ -6,6 +6,7 @@ columns at once.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -169,6 +170,10 @@ class PracticeState:
     def members_of(self, federation: int) -> list[int]:
         """The practices in ``federation`` (unique id), ascending."""
         return sorted(self._members.get(federation, ()))
+
+    def member_set(self, federation: int) -> AbstractSet[int]:
+        """The practices in ``federation`` as a set, without sorting (read it, never change it)."""
+        return self._members.get(federation, frozenset())
 
     def member_count(self, federation: int) -> int:
         """How many practices ``federation`` has (no list built)."""

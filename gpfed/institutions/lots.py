@@ -18,7 +18,7 @@ import numpy as np
 
 from gpfed.institutions.contract_terms import diabetes_attributable_share
 from gpfed.parameters import Levers
-from gpfed.world.arrays import compact_keys, indices_by_key
+from gpfed.world.arrays import compact_keys
 from gpfed.world.state import PracticeState
 from gpfed.world.units import NO_CONTRACT, QUARTERS_PER_YEAR
 
@@ -79,10 +79,14 @@ def assign_localities(
         labels = np.zeros(len(members), dtype=np.int64)
         for _ in range(K_MEANS_ROUNDS):
             labels = np.argmin(((points[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
-            # Each centre moves to the mean of its points; an empty one stays put.
-            for c, rows in enumerate(indices_by_key(labels, k)):
-                if len(rows):
-                    centres[c] = points[rows].mean(axis=0)
+            # Each centre moves to the mean of its points; an empty one stays put. The sums add
+            # the points in order, as the mean of each cluster's rows would.
+            counts = np.bincount(labels, minlength=k)
+            sums = np.stack(
+                [np.bincount(labels, weights=points[:, d], minlength=k) for d in range(2)], axis=1
+            )
+            found = counts > 0
+            centres[found] = sums[found] / counts[found, None]
         _, dense = np.unique(labels, return_inverse=True)
         locality[members] = next_id + dense
         next_id += int(dense.max()) + 1

@@ -7,8 +7,11 @@ admission risk delta = 1, so a practice's diabetes-attributable share is d / (1 
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gpfed.institutions.lots import (
+    K_MEANS_ROUNDS,
     Lot,
     assign_localities,
     lot_baseline_per_head,
@@ -40,6 +43,34 @@ levers = levers_with(
 XY = np.array([[0.0, 0.0], [5.0, 5.0], [10.0, 0.0], [6.0, 5.0], [1.0, 0.0], [11.0, 0.0]])
 AREA = np.array([0, 1, 0, 1, 0, 0])
 LISTS = np.array([25_000, 10_000, 25_000, 10_000, 25_000, 25_000])
+
+
+def k_means_by_cluster_means(points: np.ndarray, k: int, rounds: int) -> np.ndarray:
+    """The plain k-means the model's follows: each centre the mean of its points' rows."""
+    order = np.argsort(points[:, 0], kind="stable")
+    centres = points[order[(np.arange(k) * len(points)) // k]].astype(float)
+    labels = np.zeros(len(points), dtype=np.int64)
+    for _ in range(rounds):
+        labels = np.argmin(((points[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
+        for c in range(k):
+            rows = np.flatnonzero(labels == c)
+            if len(rows):
+                centres[c] = points[rows].mean(axis=0)
+    return labels
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 120), clusters=st.integers(1, 8), seed=st.integers(0, 2**16))
+def test_localities_are_the_plain_k_means_bit_for_bit(n, clusters, seed):
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0.0, 300.0, (n, 2))
+    lists = np.full(n, 10_000)
+    target = max(1, n * 10_000 // clusters)
+    locality = assign_localities(xy, np.zeros(n, dtype=np.int64), lists, target)
+    k = int(max(1, min(n, round(lists.sum() / target))))
+    labels = k_means_by_cluster_means(xy, k, K_MEANS_ROUNDS)
+    _, expected = np.unique(labels, return_inverse=True)
+    assert locality.tolist() == expected.tolist()
 
 
 def test_localities_split_each_area_by_position():

@@ -299,12 +299,33 @@ def blend_into(
         column[receivers] = (column[receivers] * before + column[donor] * moved) / total
 
 
+@dataclass(frozen=True)
+class EdgeSlots:
+    """Edges sorted by source, split by slot: slot k holds each source's k-th edge.
+
+    Attributes:
+        rows: the edges (positions) in each slot.
+        sources: their source practices.
+    """
+
+    rows: list[np.ndarray]
+    sources: list[np.ndarray]
+
+    @classmethod
+    def of(cls, source: np.ndarray) -> EdgeSlots:
+        """The slots of edges whose sources are ``source`` (sorted)."""
+        slot = np.arange(len(source)) - np.searchsorted(source, source)
+        rows = indices_by_key(slot, int(slot.max()) + 1) if len(source) else []
+        return cls(rows, [source[r] for r in rows])
+
+
 def switch_practice(
     state: PracticeState,
     edges: tuple[np.ndarray, np.ndarray],
     edge_km: np.ndarray,
     levers: Levers,
     rng: np.random.Generator,
+    slots: EdgeSlots | None = None,
 ) -> np.ndarray:
     """Patients who change practice without moving home, and where they go.
 
@@ -322,6 +343,7 @@ def switch_practice(
         edge_km: the length of each edge.
         levers: levers in force (``patient_switching_per_1000_per_year`` and the choice weights).
         rng: the patient-choice stream.
+        slots: the edges' slots (:meth:`EdgeSlots.of` the sources), if the caller keeps them.
 
     Returns:
         Patients moving along each edge this quarter.
@@ -355,17 +377,14 @@ def switch_practice(
     switchers = rng.binomial(state.list_size * state.is_open, np.minimum(reconsider * leave, 1.0))
     # Conditional binomials: slot k of each source takes its share of what slots < k left; the
     # last slot with any weight takes all that is left, so every switcher lands somewhere.
-    slot = np.arange(len(src)) - np.searchsorted(src, src)
-    by_slot = indices_by_key(slot, int(slot.max()) + 1)
+    slots = slots or EdgeSlots.of(src)
     left = switchers.astype(np.int64)
     mass_left = away.copy()
-    for rows in by_slot:
-        source = src[rows]
-        after = mass_left[source] - weight[rows]
-        share = np.divide(
-            weight[rows], mass_left[source], out=np.zeros(len(rows)), where=mass_left[source] > 0
-        )
-        share = np.where((weight[rows] > 0) & (after <= 1e-12 * mass_left[source]), 1.0, share)
+    for rows, source in zip(slots.rows, slots.sources, strict=True):
+        slot_weight, mass = weight[rows], mass_left[source]
+        after = mass - slot_weight
+        share = np.divide(slot_weight, mass, out=np.zeros(len(rows)), where=mass > 0)
+        share = np.where((slot_weight > 0) & (after <= 1e-12 * mass), 1.0, share)
         taken = rng.binomial(left[source], np.clip(share, 0.0, 1.0))
         flows[rows] = taken
         left[source] -= taken

@@ -34,6 +34,7 @@ from gpfed.agents.coalition import (
 from gpfed.agents.federation import federation_merger_options
 from gpfed.agents.holders import holder_cost_sd_share, integration_effect
 from gpfed.agents.patients import (
+    EdgeSlots,
     Registrations,
     blend_into,
     disperse_list,
@@ -195,6 +196,7 @@ class GPFedModel(Model):
         self.practice_neighbours = economy.practice_neighbours
         self.practice_edges = economy.practice_edges
         self.practice_edge_km = economy.practice_edge_km
+        self.practice_edge_slots = EdgeSlots.of(self.practice_edges[0])
         self.practice_state = economy.practice_state
         self.trust_state = economy.trust_state
         self.commissioner_state = economy.commissioner_state
@@ -341,6 +343,7 @@ class GPFedModel(Model):
             self.practice_edge_km,
             self.levers,
             self.streams["patient_choice"],
+            self.practice_edge_slots,
         )
         move_patients(self.practice_state, self.practice_edges, flows)
 

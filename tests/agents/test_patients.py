@@ -7,6 +7,7 @@ import pytest
 
 from gpfed.agents.patients import (
     DemandRates,
+    EdgeSlots,
     NeedGrowth,
     Registrations,
     disperse_list,
@@ -382,3 +383,18 @@ def test_the_switching_rate_over_all_patients_is_the_sourced_one():
     )
     per_1000_a_year = moved / state.list_size.sum() / (quarters / 4) * 1000
     assert per_1000_a_year == pytest.approx(11.2, rel=0.05)
+
+
+def test_slots_kept_by_the_caller_give_the_same_switches():
+    state = practice_state(list_size=[5000, 8000, 6000, 4000], quality=[0.7, 0.9, 0.8, 0.6])
+    slots = EdgeSlots.of(ROW_SRC)
+    assert [r.tolist() for r in slots.rows] == [[0, 2, 4, 5], [1, 3]]
+    assert [s.tolist() for s in slots.sources] == [[0, 1, 2, 3], [1, 2]]
+    for seed in range(5):
+        kept = switch_practice(
+            state, (ROW_SRC, ROW_DST), ROW_KM, switching(), np.random.default_rng(seed), slots
+        )
+        made = switch_practice(
+            state, (ROW_SRC, ROW_DST), ROW_KM, switching(), np.random.default_rng(seed)
+        )
+        np.testing.assert_array_equal(kept, made)

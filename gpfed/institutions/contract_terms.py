@@ -229,6 +229,10 @@ class ContractBook:
         """The contract in force that federation ``federation`` (unique id) holds, if any."""
         return self._by_federation.get(federation)
 
+    def holders(self) -> list[int]:
+        """The federations (unique ids) holding a contract in force."""
+        return list(self._by_federation)
+
     def kind_held_by(self, federation: int) -> str:
         """The kind of contract federation ``federation`` holds, or "none" (agent tables)."""
         contract = self.held_by(federation)

@@ -86,7 +86,7 @@ from gpfed.outputs import (
 )
 from gpfed.parameters import SPEC, Levers, ParameterError, Params, step_to_quarter
 from gpfed.world import streams as streams_
-from gpfed.world.arrays import split_pence_by_group
+from gpfed.world.arrays import lookup, split_pence_by_group
 from gpfed.world.costs import (
     capacity_change_cost_gbp,
     care_effort_cost_gbp,
@@ -497,7 +497,7 @@ class GPFedModel(Model):
         membership = Membership.of(state.federation, state.list_size, self.federations)
         if len(membership.ids) < 2:
             return 0
-        holding = {f for f in self.federations if self.contracts.held_by(f) is not None}
+        holding = set(self.contracts.holders())
         options = federation_merger_options(
             state.federation,
             self.practice_edges,
@@ -778,19 +778,18 @@ class GPFedModel(Model):
             Purpose.COORDINATION_COSTS,
         )
         self._share_results(membership, account)
-        holds = np.array([self.contracts.held_by(f.unique_id) is not None for f in feds])
+        holds = np.isin(membership.ids, self.contracts.holders())
         # Ending a contract moves no money, so the balances can be read once.
-        for k in np.flatnonzero(
-            self.federation_class.hand_back(ledger.balance_pence[account], holds)
-        ).tolist():
-            self.contracts.end(self.contracts.held_by(feds[k].unique_id), "handed_back")
+        handing_back = self.federation_class.hand_back(ledger.balance_pence[account], holds)
+        for federation in membership.ids[handing_back].tolist():
+            self.contracts.end(self.contracts.held_by(federation), "handed_back")
 
     def _share_results(self, membership: Membership, account: np.ndarray) -> None:
         """Pay out or levy each federation's result among its members by the sharing rule."""
         levers, ledger, state = self.levers, self.ledger, self.practice_state
         balance = ledger.balance_pence[account].copy()
         before = self._federation_balances
-        starting = np.array([before.get(f, 0) for f in membership.ids.tolist()])
+        starting = lookup(before, membership.ids, 0)
         result = balance - starting
         expenses = np.bincount(
             membership.group,

@@ -77,11 +77,14 @@ def indices_by_key(keys: np.ndarray, n_keys: int) -> list[np.ndarray]:
 
 
 def lookup(table: Mapping[int, float], keys: np.ndarray, default: float) -> np.ndarray:
-    """``table.get(k, default)`` for each of ``keys``, as one array (one sort, one search)."""
-    out = np.full(len(keys), default, dtype=float)
+    """``table.get(k, default)`` for each of ``keys``, as one array (one sort, one search).
+
+    The array has the default's type: pass ``0`` for whole numbers, ``0.0`` for floats.
+    """
+    out = np.full(len(keys), default)
     if table:
         known = np.fromiter(table.keys(), dtype=np.int64, count=len(table))
-        values = np.fromiter(table.values(), dtype=float, count=len(table))
+        values = np.fromiter(table.values(), dtype=out.dtype, count=len(table))
         order = np.argsort(known)
         known, values = known[order], values[order]
         at = np.minimum(np.searchsorted(known, keys), len(known) - 1)

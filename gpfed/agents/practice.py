@@ -28,7 +28,7 @@ Decisions:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,6 +70,23 @@ class FederationOptions:
     utility: np.ndarray
     size: np.ndarray
     pooled_list: np.ndarray
+
+    def as_offered(self, choosers: Iterable[int]) -> dict[tuple[int, int], tuple[int, float]]:
+        """The target's members and pooled list with the chooser, by (chooser, target).
+
+        For the options of ``choosers`` only: what admission was judged on when offered.
+        """
+        rows = np.isin(self.chooser, np.fromiter(choosers, dtype=np.int64))
+        return {
+            (chooser, target): (size - 1, pooled)
+            for chooser, target, size, pooled in zip(
+                self.chooser[rows].tolist(),
+                self.target[rows].tolist(),
+                self.size[rows].tolist(),
+                self.pooled_list[rows].tolist(),
+                strict=True,
+            )
+        }
 
 
 @dataclass(frozen=True)

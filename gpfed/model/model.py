@@ -448,20 +448,7 @@ class GPFedModel(Model):
         list it had when last ``offered`` (every option offered was admitted) admits as it did.
         """
         state, moved = self.practice_state, 0
-        offered_as = {}
-        for options in offered[-1:]:
-            # Only the switching practices' options are looked up.
-            rows = np.isin(options.chooser, np.fromiter(switches, dtype=np.int64))
-            offered_as = {
-                (chooser, target): (size - 1, pooled)
-                for chooser, target, size, pooled in zip(
-                    options.chooser[rows].tolist(),
-                    options.target[rows].tolist(),
-                    options.size[rows].tolist(),
-                    options.pooled_list[rows].tolist(),
-                    strict=True,
-                )
-            }
+        offered_as = offered[-1].as_offered(switches) if offered else {}
         for i in rng.permutation(np.array(sorted(switches), dtype=np.int64)).tolist():
             target = self.federations.get(switches[i])
             old = self.federations.get(int(state.federation[i]))

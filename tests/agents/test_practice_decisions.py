@@ -517,3 +517,16 @@ def test_a_member_that_changes_federation_starts_its_record_afresh():
     state.set_federation([1], 7)  # no change: the record stays
     assert state.federation_paid_gbp_per_year.tolist() == [0.0, 5_000.0]
     assert state.federation_quarters.tolist() == [0, 6]
+
+
+def test_an_option_as_offered_is_the_target_before_joining_and_the_list_after():
+    offered = FederationOptions(
+        chooser=np.array([1, 1, 4], dtype=np.int64),
+        founds=np.zeros(3, dtype=bool),
+        target=np.array([70, 71, 70], dtype=np.int64),
+        utility=np.zeros(3),
+        size=np.array([3, 5, 3], dtype=np.int64),
+        pooled_list=np.array([21_000.0, 40_000.0, 19_000.0]),
+    )
+    assert offered.as_offered([1]) == {(1, 70): (2, 21_000.0), (1, 71): (4, 40_000.0)}
+    assert offered.as_offered([]) == {}

@@ -8,9 +8,11 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gpfed.experiments import Dimension, SweepError, SweepSpec, run_table
-from gpfed.experiments.runner import run_seed
+from gpfed.experiments.runner import MAX_CHUNK, chunked, run_seed
 from gpfed.experiments.sampling import design
 from tests.experiments.helpers import FAULT_TOML, GRID_TOML, SOBOL_TOML, spec_of, write_spec
 
@@ -332,3 +334,14 @@ def test_the_points_sampler_takes_the_ith_level_of_every_parameter():
 def test_bad_points_are_refused_before_any_run(parameters, message):
     with pytest.raises(SweepError, match=message):
         SweepSpec(parameters=parameters, sampler="points")
+
+
+@given(runs=st.integers(0, 2000), workers=st.integers(1, 16))
+def test_chunks_keep_the_runs_in_order_and_share_them_evenly_among_the_workers(runs, workers):
+    chunks = chunked(list(range(runs)), workers)
+    assert [run for chunk in chunks for run in chunk] == list(range(runs))
+    sizes = [len(chunk) for chunk in chunks]
+    assert all(1 <= size <= MAX_CHUNK for size in sizes)
+    assert max(sizes, default=0) - min(sizes, default=0) <= 1
+    # Every worker gets as many chunks (there are fewer only when there are fewer runs).
+    assert len(chunks) % workers == 0 or len(chunks) == runs

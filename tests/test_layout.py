@@ -1,9 +1,9 @@
 """The layout of DESIGN §3 holds: imports only go down the layers; no module imports in a circle.
 
 Every import in the package counts, at any depth: inside functions and under ``TYPE_CHECKING``
-too (a type hint is an import). Layers, lowest first: parameters, scenarios, world,
-institutions, agents, outputs and plots, model, then the users of the model (compare, experiments,
-calibration), then the faces (viz, cli, ema, the package itself).
+too (a type hint is an import). Layers, lowest first: lazy (imports on first use), parameters,
+scenarios, world, institutions, agents, outputs and plots, model, then the users of the model
+(compare, experiments, calibration), then the faces (viz, cli, ema, the package itself).
 """
 
 import ast
@@ -17,6 +17,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "gpfed"
 
 LAYERS = [
+    ("gpfed.lazy",),
     ("gpfed.parameters",),
     ("gpfed.scenarios",),
     ("gpfed.world",),
@@ -123,16 +124,28 @@ def test_import_gpfed_in_a_fresh_process():
     assert result.returncode == 0, result.stderr
 
 
-def test_the_command_line_starts_without_the_model_or_the_analysis_stack():
-    # `gpfed --help` and `gpfed params` need the parameter spec and typer, nothing heavier:
-    # the package's public names are imported on first use.
-    heavy = ("pandas", "scipy", "matplotlib", "mesa", "gpfed.model.model", "gpfed.experiments")
-    code = f"import sys, gpfed.cli; print([m for m in {heavy!r} if m in sys.modules])"
+def loaded_by(module: str, heavy: tuple[str, ...]) -> str:
+    """Which of ``heavy`` a fresh interpreter has loaded once it has imported ``module``."""
+    code = f"import sys, {module}; print([m for m in {heavy!r} if m in sys.modules])"
     result = subprocess.run(
         [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    return result.stdout.strip()
+
+
+def test_the_command_line_starts_without_the_model_or_the_analysis_stack():
+    # `gpfed --help` and `gpfed params` need the parameter spec and typer, nothing heavier:
+    # the package's public names are imported on first use.
+    heavy = ("pandas", "scipy", "matplotlib", "mesa", "gpfed.model.model", "gpfed.experiments")
+    assert loaded_by("gpfed.cli", heavy) == "[]"
+
+
+def test_a_sweep_worker_imports_the_runner_without_the_analysis_stack():
+    # A worker process unpickles run_chunk, importing gpfed.experiments.runner: it needs the
+    # model, not the analysis (scipy.stats, SALib, matplotlib), which took it a second.
+    heavy = ("scipy.stats", "SALib", "matplotlib", "gpfed.experiments.analysis")
+    assert loaded_by("gpfed.experiments.runner", heavy) == "[]"
 
 
 def test_named_scenarios_are_known_in_a_fresh_process_however_gpfed_is_entered():
@@ -160,3 +173,10 @@ def test_every_public_name_of_the_package_resolves():
         _ = gpfed.nope
     # Subpackages load on first use too, as they did when the package imported them eagerly.
     assert gpfed.experiments.SweepSpec is gpfed.SweepSpec
+    experiments = gpfed.experiments
+    assert set(experiments.__all__) == set(experiments._EXPORTS) <= set(dir(experiments))
+    for name in experiments.__all__:
+        assert getattr(experiments, name) is not None, name
+    assert experiments.analysis.__name__ == "gpfed.experiments.analysis"
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = experiments.nope

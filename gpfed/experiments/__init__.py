@@ -5,10 +5,22 @@
 intervals, Sobol or Morris indices, plots and a report. Shipped examples are in ``sweeps/``.
 """
 
-from gpfed.experiments.report import analyse
-from gpfed.experiments.runner import run_table, sweep
-from gpfed.experiments.spec import Dimension, SweepError, SweepSpec
-from gpfed.experiments.store import Results, load
+from __future__ import annotations
+
+from gpfed.lazy import lazy_names
+
+# Each name is imported on first use (PEP 562): a sweep's worker process imports only the
+# runner it needs, not the analysis stack (scipy.stats, SALib, matplotlib), about a second.
+_EXPORTS = {
+    "analyse": "gpfed.experiments.report",
+    "run_table": "gpfed.experiments.runner",
+    "sweep": "gpfed.experiments.runner",
+    "Dimension": "gpfed.experiments.spec",
+    "SweepError": "gpfed.experiments.spec",
+    "SweepSpec": "gpfed.experiments.spec",
+    "Results": "gpfed.experiments.store",
+    "load": "gpfed.experiments.store",
+}
 
 __all__ = [
     "Dimension",
@@ -20,3 +32,6 @@ __all__ = [
     "run_table",
     "sweep",
 ]
+
+
+__getattr__, __dir__ = lazy_names(__name__, _EXPORTS)

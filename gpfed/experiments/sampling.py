@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import qmc
 
 from gpfed.experiments.spec import Dimension, SweepSpec
 
@@ -54,6 +53,10 @@ def _unit_design(spec: SweepSpec) -> np.ndarray:
     """Points in the unit cube (lhs), or SALib's design rescaled to it (sobol, morris)."""
     n_vars = len(spec.parameters)
     if spec.sampler == "lhs":
+        # Imported here, as SALib is below: a sweep's workers import this module, and
+        # scipy.stats alone took them a third of a second.
+        from scipy.stats import qmc
+
         return qmc.LatinHypercube(d=n_vars, seed=np.random.default_rng(spec.seed)).random(
             spec.samples
         )

@@ -289,18 +289,19 @@ def _run_and_write(
     elapsed = time.perf_counter() - started
 
     series = model.to_frame()
-    tables = {
-        "series": series,
-        "practices": model.agent_frame(Practice),
-        "trusts": model.agent_frame(Trust),
-        "commissioners": model.agent_frame(Commissioner),
-        "federations": model.agent_frame(Federation),
-        "contracts": model.contracts_frame(),
-        "ledger_by_purpose": model.ledger_frame(),
-    }
     try:
         out.mkdir(parents=True, exist_ok=True)
+        # The panel first: it takes longest, and draws while the tables are made and written.
         panel.draw(series)
+        tables = {
+            "series": series,
+            "practices": model.agent_frame(Practice),
+            "trusts": model.agent_frame(Trust),
+            "commissioners": model.agent_frame(Commissioner),
+            "federations": model.agent_frame(Federation),
+            "contracts": model.contracts_frame(),
+            "ledger_by_purpose": model.ledger_frame(),
+        }
         for name, frame in tables.items():
             if fmt == "csv":
                 frame.to_csv(out / f"{name}.csv", index=False)

@@ -187,3 +187,20 @@ def test_a_run_that_fails_leaves_no_drawer_behind(tmp_path):
     )
     assert drawers.stdout == ""
     assert not (tmp_path / "panel.png").exists()
+
+
+def test_the_command_still_runs_exit_handlers_after_a_run(tmp_path):
+    # The command freezes what is left instead of tearing it down; a profiler's report or a
+    # Dask cluster's shutdown (exit handlers) must still run.
+    code = (
+        "import atexit, sys; atexit.register(lambda: print('handler ran'));"
+        f"sys.argv = ['gpfed', 'run', '--steps', '2', '--set', 'n_practices=30', "
+        f"'--out', {str(tmp_path)!r}, '-q'];"
+        "from gpfed.cli import console; console()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "handler ran"
+    assert (tmp_path / "panel.png").read_bytes()[:4] == b"\x89PNG"

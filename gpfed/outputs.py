@@ -179,14 +179,14 @@ def federation_table(
         balances_gbp: each one's ledger balance (its reserves), £.
         contracts: the contract book (which contract each holds).
     """
-    federations = ids.tolist()
+    n_members, list_size = state.federation_totals(ids)
     return {
         "area": areas.astype(np.int64),
         "founded_step": founded_steps.astype(np.int64),
-        "n_members": np.array([state.member_count(f) for f in federations], dtype=np.int64),
-        "list_size": np.array([state.federation_list_size(f) for f in federations], np.int64),
+        "n_members": n_members,
+        "list_size": list_size,
         "reserves_gbp": np.asarray(balances_gbp, dtype=float),
-        "contract_kind": np.array([contracts.kind_held_by(f) for f in federations], dtype=object),
+        "contract_kind": np.array([contracts.kind_held_by(f) for f in ids.tolist()], dtype=object),
     }
 
 

@@ -184,6 +184,25 @@ class PracticeState:
         rows = self._members.get(federation)
         return int(self.list_size.take(list(rows)).sum()) if rows else 0
 
+    def federation_totals(self, federations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Member counts and pooled lists (patients) of many federations (unique ids) at once.
+
+        :meth:`member_count` and :meth:`federation_list_size` of each, from one pass over the
+        federation column (a federation with no members has 0 of each).
+        """
+        counts = np.zeros(len(federations), dtype=np.int64)
+        lists = np.zeros(len(federations), dtype=np.int64)
+        members = np.flatnonzero(self.federation != NO_FEDERATION)
+        if len(members):
+            known, group = np.unique(self.federation[members], return_inverse=True)
+            at = np.minimum(np.searchsorted(known, federations), len(known) - 1)
+            found = known[at] == federations
+            counts[found] = np.bincount(group, minlength=len(known))[at[found]]
+            # Sums of whole patients: exact in floats far beyond any population.
+            sums = np.bincount(group, weights=self.list_size[members], minlength=len(known))
+            lists[found] = sums[at[found]]
+        return counts, lists
+
     @property
     def partners(self) -> np.ndarray:
         """GP partners per practice (read-only: change ``partners_by_age``)."""

@@ -70,9 +70,9 @@ Settings = Annotated[
 RUN_AGENT_TABLE_EVERY = {"region": 1, "england": 4}
 """How often ``gpfed run`` collects the per-agent tables it writes, by preset, unless ``--set``.
 
-At England scale yearly: collecting them costs little now (0.13 s of a ten-year run yearly,
-benchmarks/bench_model.py), but every quarter the practices' table alone is 330,000 rows, and
-writing it as CSV would take about as long as the run.
+At England scale yearly: collecting them costs little now (about 0.15 s of a ten-year run
+yearly, benchmarks/bench_model.py), but every quarter the practices' table alone is 330,000
+rows, and writing it as CSV would take about as long as the run.
 """
 
 MAX_QUARTERS = int(SPEC["horizon_quarters"].high)

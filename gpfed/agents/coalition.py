@@ -35,6 +35,7 @@ from gpfed.institutions.network_contract import (
 )
 from gpfed.parameters import Levers
 from gpfed.world.arrays import compact_keys
+from gpfed.world.state import federation_sums
 from gpfed.world.units import NO_FEDERATION, QUARTERS_PER_YEAR
 
 REFERENCE_MEMBERS = 10
@@ -333,10 +334,7 @@ def pooled_lists(
     Members' lists are added in practice order (:attr:`Membership.pooled_list` is this), without
     grouping the members.
     """
-    members = np.flatnonzero(federation_column != NO_FEDERATION)
-    owner = federation_column[members]
-    size = np.bincount(owner)
-    pooled = np.bincount(owner, weights=list_size[members].astype(float))
+    size, pooled = federation_sums(federation_column, list_size)
     present = size > 0
     return pooled[present], size[present]
 

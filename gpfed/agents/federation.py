@@ -363,18 +363,18 @@ class Federation(CostBidder, Agent):
         if state.member_count(self.unique_id) < 2:
             self.dissolve()
             return
-        neighbours = self.model.practice_neighbours[practice]
+        graph = self.model.practice_neighbours
+        neighbours = graph[practice]
         touched = neighbours[state.federation[neighbours] == self.unique_id]
         if len(touched) <= 1:
             # The members were connected and the leaver touched at most one of them: they still
             # are, and nothing splits.
             return
-        neighbour_lists = self.model.practice_neighbours
-        if _connect(touched.tolist(), state.member_set(self.unique_id), neighbour_lists):
+        if _connect(touched.tolist(), state.member_set(self.unique_id), graph):
             return
         members = self.members
         parts = sorted(
-            _connected_parts(members, self.model.practice_neighbours),
+            _connected_parts(members, graph),
             key=lambda part: (-state.list_size[part].sum(), part[0]),
         )
         others = parts[1:]

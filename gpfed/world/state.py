@@ -190,18 +190,10 @@ class PracticeState:
         :meth:`member_count` and :meth:`federation_list_size` of each, from one pass over the
         federation column (a federation with no members has 0 of each).
         """
-        counts = np.zeros(len(federations), dtype=np.int64)
-        lists = np.zeros(len(federations), dtype=np.int64)
-        members = np.flatnonzero(self.federation != NO_FEDERATION)
-        if len(members):
-            known, group = np.unique(self.federation[members], return_inverse=True)
-            at = np.minimum(np.searchsorted(known, federations), len(known) - 1)
-            found = known[at] == federations
-            counts[found] = np.bincount(group, minlength=len(known))[at[found]]
-            # Sums of whole patients: exact in floats far beyond any population.
-            sums = np.bincount(group, weights=self.list_size[members], minlength=len(known))
-            lists[found] = sums[at[found]]
-        return counts, lists
+        span = int(np.max(federations, initial=-1)) + 1
+        counts, pooled = federation_sums(self.federation, self.list_size, span)
+        # Sums of whole patients: exact in floats far beyond any population.
+        return counts[federations], pooled[federations].astype(np.int64)
 
     @property
     def partners(self) -> np.ndarray:
@@ -241,6 +233,21 @@ class PracticeState:
     def profit_per_partner_gbp_per_year(self) -> np.ndarray:
         """Last quarter's profit per partner, annualised, £."""
         return profit_per_partner_gbp_per_year(self.income_gbp, self.expenses_gbp, self.partners)
+
+
+def federation_sums(
+    federation_column: np.ndarray, list_size: np.ndarray, span: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Member counts and pooled lists (float) indexed by federation unique id.
+
+    At least ``span`` long; ids with no members have 0. Members' lists are added in practice
+    order.
+    """
+    members = np.flatnonzero(federation_column != NO_FEDERATION)
+    owner = federation_column[members]
+    counts = np.bincount(owner, minlength=span)
+    pooled = np.bincount(owner, weights=list_size[members].astype(float), minlength=span)
+    return counts, pooled
 
 
 def _read_only(column: np.ndarray) -> np.ndarray:

@@ -518,7 +518,8 @@ class GPFedModel(Model):
                 if federation is None:
                     continue
                 # Admission was checked when the options were built; check again only if the
-                # federation has changed since.
+                # federation has changed since. Here practices only join, so a federation with
+                # the count it had then has the same members, hence the same pooled list.
                 unchanged = federation.n_members == sizes[k] - 1
                 if unchanged or self._admits(federation, i):
                     federation.add(i)

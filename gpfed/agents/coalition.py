@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from math import factorial
 from typing import Protocol
 
@@ -152,20 +152,46 @@ def shapley_values(
 
 
 def _exact_shapley(lists: np.ndarray, value: ValueFunction) -> np.ndarray:
-    n = len(lists)
-    coalitions = np.arange(2**n)
-    members = ((coalitions[:, None] >> np.arange(n)) & 1).astype(bool)
-    sizes = members.sum(axis=1)
-    worth = value(members @ lists, sizes)
-    # Weight of a coalition of size s not containing i: s! (n - s - 1)! / n!.
-    weight = np.array([factorial(s) * factorial(n - s - 1) / factorial(n) for s in range(n)])
-    phi = np.zeros(n)
-    for i in range(n):
-        without = ~members[:, i]
-        phi[i] = np.sum(
-            weight[sizes[without]] * (worth[coalitions[without] | (1 << i)] - worth[without])
+    layout = _ShapleyLayout.of(len(lists))
+    worth = value(layout.members @ lists, layout.sizes)
+    # Member i's value: sum over coalitions S without i of w(|S|) (v(S + i) - v(S)), one row
+    # of S per member (each row sums in the same order as that member's coalitions alone).
+    return np.sum(layout.weight * (worth[layout.joined] - worth[layout.without]), axis=1)
+
+
+@dataclass(frozen=True)
+class _ShapleyLayout:
+    """The sub-coalitions of an n-member coalition, as exact Shapley values read them.
+
+    Attributes:
+        members: which members each coalition (a bitmask 0 .. 2^n - 1) holds, (2^n, n).
+        sizes: each coalition's member count.
+        without: row i, the coalitions without member i, ascending, (n, 2^(n-1)).
+        joined: the same coalitions with member i added.
+        weight: |S|! (n - |S| - 1)! / n! for each coalition S of ``without``.
+    """
+
+    members: np.ndarray
+    sizes: np.ndarray
+    without: np.ndarray
+    joined: np.ndarray
+    weight: np.ndarray
+
+    @staticmethod
+    @cache
+    def of(n: int) -> _ShapleyLayout:
+        """The layout for n members (made once per n: the same for every coalition)."""
+        coalitions = np.arange(2**n)
+        members = ((coalitions[:, None] >> np.arange(n)) & 1).astype(bool)
+        sizes = members.sum(axis=1)
+        without = np.nonzero(~members.T)[1].reshape(n, -1)
+        by_size = np.array([factorial(s) * factorial(n - s - 1) / factorial(n) for s in range(n)])
+        layout = _ShapleyLayout(
+            members, sizes, without, without | (1 << np.arange(n))[:, None], by_size[sizes[without]]
         )
-    return phi
+        for array in (members, sizes, without, layout.joined, layout.weight):
+            array.flags.writeable = False
+        return layout
 
 
 def rule_shares(

@@ -1,6 +1,7 @@
 """Sharing a federation's value: rules that sum to v(S), exact Shapley values, exact pence."""
 
 from itertools import permutations
+from math import factorial
 
 import numpy as np
 import pytest
@@ -76,6 +77,32 @@ def test_exact_shapley_equals_the_mean_over_every_ordering(lists):
     np.testing.assert_allclose(
         exact, shapley_by_orderings(lists, square_less_count), rtol=1e-9, atol=1e-6
     )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lists=st.lists(
+        st.floats(1.0, 20_000.0, allow_nan=False, allow_infinity=False), min_size=1, max_size=9
+    )
+)
+def test_exact_shapley_sums_each_member_as_its_own_coalitions_would(lists):
+    """All members at once give each member's sum over its own coalitions, bit for bit."""
+    lists = np.array(lists)
+    n = len(lists)
+    coalitions = np.arange(2**n)
+    members = ((coalitions[:, None] >> np.arange(n)) & 1).astype(bool)
+    sizes = members.sum(axis=1)
+    worth = square_less_count(members @ lists, sizes)
+    weight = np.array([factorial(s) * factorial(n - s - 1) / factorial(n) for s in range(n)])
+    one_by_one = [
+        np.sum(
+            weight[sizes[~members[:, i]]]
+            * (worth[coalitions[~members[:, i]] | (1 << i)] - worth[~members[:, i]])
+        )
+        for i in range(n)
+    ]
+    exact = shapley_values(lists, square_less_count, 10, 1, np.random.default_rng(0))
+    assert exact.tolist() == one_by_one
 
 
 def test_sampled_shapley_is_close_to_exact_and_efficient():

@@ -79,8 +79,8 @@ class PracticeState:
     def __post_init__(self) -> None:
         n = len(self.list_size)
         self.services_delivered = np.zeros((n, 0), dtype=bool)
-        self.federation = np.full(n, NO_FEDERATION, dtype=np.int64)
-        self.federation.flags.writeable = False
+        self._federation_rows = np.full(n, NO_FEDERATION, dtype=np.int64)
+        self.federation = _read_only_view(self._federation_rows)
         self._members: dict[int, set[int]] = {}
         self.below_share_quarters = np.zeros(n, dtype=np.int64)
         self.federation_paid_gbp_per_year = np.zeros(n)
@@ -141,9 +141,7 @@ class PracticeState:
         moved = rows[self.federation[rows] != federation]
         self.federation_paid_gbp_per_year[moved] = 0.0
         self.federation_quarters[moved] = 0
-        self.federation.flags.writeable = True
-        self.federation[rows] = federation
-        self.federation.flags.writeable = False
+        self._federation_rows[rows] = federation
 
     def _move_one(self, practice: int, federation: int) -> None:
         """:meth:`set_federation` for one practice, without the array machinery (most moves)."""
@@ -153,9 +151,17 @@ class PracticeState:
         self._reindex(practice, old, federation)
         self.federation_paid_gbp_per_year[practice] = 0.0
         self.federation_quarters[practice] = 0
-        self.federation.flags.writeable = True
-        self.federation[practice] = federation
-        self.federation.flags.writeable = False
+        self._federation_rows[practice] = federation
+
+    def __getstate__(self) -> dict:
+        """Pickled and copied without the read-only view (a copy would no longer view it)."""
+        fields = self.__dict__.copy()
+        del fields["federation"]
+        return fields
+
+    def __setstate__(self, fields: dict) -> None:
+        self.__dict__.update(fields)
+        self.federation = _read_only_view(self._federation_rows)
 
     def _reindex(self, practice: int, old: int, federation: int) -> None:
         """The membership index follows one practice from ``old`` to ``federation``."""
@@ -248,6 +254,17 @@ def federation_sums(
     counts = np.bincount(owner, minlength=span)
     pooled = np.bincount(owner, weights=list_size[members].astype(float), minlength=span)
     return counts, pooled
+
+
+def _read_only_view(column: np.ndarray) -> np.ndarray:
+    """A view of ``column`` that refuses writes, while ``column`` itself can still be written.
+
+    The federation column is written through its owner only; toggling the column's own write
+    flag around each of tens of thousands of moves cost more than the moves.
+    """
+    view = column.view()
+    view.flags.writeable = False
+    return view
 
 
 def _read_only(column: np.ndarray) -> np.ndarray:

@@ -46,13 +46,14 @@ class Commissioner(Agent):
     def population(self) -> int:
         """Patients registered with its open practices."""
         state = self.model.practice_state
-        return int(state.list_size[(state.area == self.index) & state.is_open].sum())
+        rows = state.area_rows(self.index)
+        return int(state.list_size[rows][state.is_open[rows]].sum())
 
     @property
     def practices_open(self) -> int:
         """Open practices in its area."""
         state = self.model.practice_state
-        return int(np.count_nonzero((state.area == self.index) & state.is_open))
+        return int(np.count_nonzero(state.is_open[state.area_rows(self.index)]))
 
     @property
     def spend_gbp(self) -> float:

@@ -48,3 +48,10 @@ def test_a_copied_state_keeps_its_federation_column_and_moves_on_its_own(duplica
     assert state.federation.tolist() == [7, 7, NO_FEDERATION] and state.members_of(7) == [0, 1]
     with pytest.raises(ValueError, match="read-only"):
         again.federation[0] = 9
+
+
+@given(areas=st.lists(st.integers(0, 6), min_size=1, max_size=40))
+def test_area_rows_are_each_areas_practices_in_row_order(areas):
+    state = practice_state(list_size=[1_000] * len(areas), area=np.array(areas))
+    for area in range(-1, 9):
+        assert state.area_rows(area).tolist() == np.flatnonzero(state.area == area).tolist()

@@ -248,9 +248,13 @@ def _build_graph(
     for a in np.unique(area):
         members = np.flatnonzero(area == a)
         graph.add_edges_from(_area_edges(xy[members], members, k), kind="neighbour")
-    for i in range(n):
-        for trust, share in zip(referral_trust[i], referral_share[i], strict=True):
-            graph.add_edge(i, n + int(trust), kind="referral", share=float(share))
+    graph.add_edges_from(
+        (i, n + trust, {"kind": "referral", "share": share})
+        for i, (trusts, shares) in enumerate(
+            zip(referral_trust.tolist(), referral_share.tolist(), strict=True)
+        )
+        for trust, share in zip(trusts, shares, strict=True)
+    )
     return graph
 
 

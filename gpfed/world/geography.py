@@ -268,7 +268,7 @@ def _area_edges(points: np.ndarray, members: np.ndarray, k: int) -> list[tuple[i
     local.add_nodes_from(range(len(members)))
     # A practice's own row usually starts with itself, but not when another sits at the same
     # point: drop it wherever it comes.
-    local.add_edges_from((i, int(j)) for i, row in enumerate(nearest) for j in row if int(j) != i)
+    local.add_edges_from((i, j) for i, row in enumerate(nearest.tolist()) for j in row if j != i)
     components = [np.fromiter(c, dtype=np.int64) for c in nx.connected_components(local)]
     while len(components) > 1:
         components.sort(key=len)
@@ -277,4 +277,5 @@ def _area_edges(points: np.ndarray, members: np.ndarray, k: int) -> list[tuple[i
         best = int(np.argmin(distance))
         local.add_edge(int(small[best]), int(rest[index[best]]))
         components = [np.fromiter(c, dtype=np.int64) for c in nx.connected_components(local)]
-    return [(int(members[i]), int(members[j])) for i, j in local.edges]
+    rows = members.tolist()
+    return [(rows[i], rows[j]) for i, j in local.edges]

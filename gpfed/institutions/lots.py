@@ -205,7 +205,7 @@ def tendered_lots(
     coverage: np.ndarray,
     locality: np.ndarray,
     expected: ExpectedActivity,
-    pending: np.ndarray | None = None,
+    left_out: np.ndarray | None = None,
 ) -> list[Lot]:
     """Each locality's uncovered open practices, then (with pathway lots) a diabetes lot per area.
 
@@ -215,11 +215,12 @@ def tendered_lots(
         coverage: each practice's contract id, or ``NO_CONTRACT``.
         locality: each practice's locality.
         expected: expected activity per practice (see :data:`ExpectedActivity`).
-        pending: practices already in a procurement in progress (left out), if any.
+        left_out: practices no lot takes, if any (already in a procurement in progress, or
+            of a commissioner that can start none now).
     """
     free_mask = state.is_open & (coverage == NO_CONTRACT)
-    if pending is not None:
-        free_mask &= ~pending
+    if left_out is not None:
+        free_mask &= ~left_out
     free = np.flatnonzero(free_mask)
     lots = lots_of(state, levers, "population", _grouped(free, locality[free]), expected)
     if levers.pathway_lots:

@@ -138,37 +138,42 @@ def anticipated_effort_saving(
     elective_share: float,
     baseline_gbp_per_head_per_year: float,
     holder_kept_share: float,
-    n_members: int,
+    n_members: np.ndarray,
     qof_gbp_at_full: float,
     practice_class: type[Practice],
     levers: Levers,
-) -> tuple[float, float]:
-    """What a federation bidding for a lot expects its members' effort to do.
+) -> tuple[np.ndarray, np.ndarray]:
+    """What federations bidding for a lot expect their members' effort to do.
 
-    Returns the share of the lot's baseline it expects the effort to save, and the share of
-    the covered emergency admissions it expects the effort to avoid (against the outcome
-    target).
+    Returns, for each federation, the share of the lot's baseline it expects the effort to
+    save, and the share of the covered emergency admissions it expects the effort to avoid
+    (against the outcome target).
 
-    The bidder reckons the effort a typical member would choose as a member of the holder
+    Each bidder reckons the effort a typical member would choose as a member of the holder
     (:meth:`Practice.choose_care_effort`): it keeps ``holder_kept_share`` of a saving (the
     contract's marginal retained share at budget, less an alliance trust's part) and a member
     gets all of its own saving under sharing by performance, about 1/n of it under the other
-    rules (the free-rider problem). Outcome pay is left out: a cautious bidder.
+    rules (the free-rider problem). Outcome pay is left out: a cautious bidder. All of a lot's
+    bidders are reckoned at once; each one's figures are what it alone would give.
 
     Args:
         emergency_share: share of the lot's baseline spent on emergency admissions.
         elective_share: share spent on elective admissions.
         baseline_gbp_per_head_per_year: the lot's baseline per patient a year, £.
         holder_kept_share: share of a saving the holder keeps.
-        n_members: the federation's members.
+        n_members: each bidding federation's members.
         qof_gbp_at_full: QOF a year per patient the quality of full effort brings, £.
         practice_class: the class whose effort decision members take.
         levers: levers in force.
     """
     emergency_cut, elective_cut = (share[0] for share in effort_reductions(FULL_EFFORT, levers))
     at_full = emergency_share * emergency_cut + elective_share * elective_cut
-    member_share = 1.0 if levers.federation_sharing_rule == "performance" else 1.0 / n_members
-    one = np.ones(1)
+    n_members = np.asarray(n_members, dtype=np.int64)
+    if levers.federation_sharing_rule == "performance":
+        member_share = np.ones(len(n_members))
+    else:
+        member_share = 1.0 / n_members
+    one = np.ones(len(n_members))
     incentives = CareIncentives(
         kept_share=one * holder_kept_share * member_share,
         hospital_gbp_at_full=one * baseline_gbp_per_head_per_year * at_full,
@@ -178,5 +183,5 @@ def anticipated_effort_saving(
         qof_gbp_at_full=one * qof_gbp_at_full,
     )
     effort = practice_class.choose_care_effort(incentives, levers)
-    achieved = float(effort_achieved(effort, levers.care_effort_returns_curvature)[0])
+    achieved = effort_achieved(effort, levers.care_effort_returns_curvature)
     return at_full * achieved, emergency_cut * achieved

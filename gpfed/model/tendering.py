@@ -267,10 +267,12 @@ def _start_procurements(
     in_progress = market.in_progress()
     if (in_progress >= levers.procurements_at_once).all():
         return cost
-    pending = np.zeros(len(state.list_size), dtype=bool)
+    # Lots are made only where a commissioner can start a procurement (most of a quarter's
+    # commissioners have one in progress): each area's lots are the same either way.
+    left_out = ~(in_progress < levers.procurements_at_once)[state.area]
     for procurement in market.procurements:
-        pending[procurement.practices] = True
-    candidates = lots_.tendered_lots(state, levers, book.coverage, locality, expected, pending)
+        left_out[procurement.practices] = True
+    candidates = lots_.tendered_lots(state, levers, book.coverage, locality, expected, left_out)
     if not candidates:
         return cost
     success = _success_rates(book, market.completed)
@@ -454,20 +456,22 @@ class _Tender:
             )
         )
         population = max(float(self.state.list_size[lot.practices].sum()), 1.0)
-        for federation in self._eligible_federations(lot):
-            alone = self._federation_bidder(
-                lot, federation, main_trust, trust_w, kept, population, False
-            )
+        eligible = self._eligible_federations(lot)
+        seeking_allies = []
+        for alone in self._federation_bidders(
+            lot, eligible, main_trust, trust_w, kept, population, False
+        ):
             form = self.deciders.federation.choose_bid_form(can_carry(alone, sd, levers), levers)
             if form == "alone":
                 bidders.append((self.deciders.federation, alone))
             elif form == "allied":
-                allied = self._federation_bidder(
-                    lot, federation, main_trust, trust_w, kept, population, True
-                )
-                # It asks only for an alliance that could bear the worst case together.
-                if can_carry(allied, sd, levers):
-                    asking.append(allied)
+                seeking_allies.append(alone.federation)
+        for allied in self._federation_bidders(
+            lot, seeking_allies, main_trust, trust_w, kept, population, True
+        ):
+            # It asks only for an alliance that could bear the worst case together.
+            if can_carry(allied, sd, levers):
+                asking.append(allied)
         trust_alone = self._trust_bidder(main_trust, trust_w)
         may_bid_alone = lot.federation is None
         form, partner = self.deciders.trust.choose_bid_form(
@@ -502,53 +506,67 @@ class _Tender:
             )
         ]
 
-    def _federation_bidder(
+    def _federation_bidders(
         self,
         lot: lots_.Lot,
-        federation: int,
+        federations: list[int],
         main_trust: int,
         trust_w: float,
         kept: float,
         population: float,
         allied: bool,
-    ) -> Bidder:
-        """A federation bidding alone, or allied with the lot's main trust.
+    ) -> list[Bidder]:
+        """Federations bidding alone, or each allied with the lot's main trust, in order.
 
-        It expects its members' care effort to save what they would choose to save as members
-        of the holder (:func:`~gpfed.model.incentives.anticipated_effort_saving`), keeping
-        ``kept`` of a saving alone; ``population`` is the lot's patients.
+        Each expects its members' care effort to save what they would choose to save as members
+        of the holder (:func:`~gpfed.model.incentives.anticipated_effort_saving`, reckoned for
+        all of them at once), keeping ``kept`` of a saving alone; ``population`` is the lot's
+        patients.
         """
+        if not federations:
+            return []
         levers, parties = self.levers, self.parties
-        capacity = float(federation_capacity(parties.lists[federation]))
-        quality = parties.federations[federation].quality
+        capacity = federation_capacity(np.array([parties.lists[f] for f in federations]))
+        quality = np.array([parties.federations[f].quality for f in federations])
         if allied:
-            capacity += levers.trust_coordination_capacity
+            capacity = capacity + levers.trust_coordination_capacity
             quality = (quality + levers.trust_bid_quality) / 2
             kept *= 1.0 - levers.ico_trust_risk_share
-        saving = float(integration_saving(capacity, levers))
+        saving = integration_saving(capacity, levers)
         effort_saving, avoided = anticipated_effort_saving(
             lot.emergency_share,
             lot.elective_share,
             QUARTERS_PER_YEAR * lot.baseline_gbp_per_quarter / population,
             kept,
-            max(parties.n_members[federation], 1),
+            np.array([max(parties.n_members[f], 1) for f in federations]),
             parties.qof_gbp_at_full,
             self.deciders.practice,
             levers,
         )
-        return Bidder(
-            "alliance" if allied else "federation",
-            federation,
-            main_trust if allied else None,
-            capacity,
-            saving,
-            _promised_quality(quality, capacity),
-            1.0,
-            parties.federation_loss_capacity[federation],
-            trust_w if allied else 0.0,
-            effort_saving,
-            _achievement(avoided + saving, levers),
-        )
+        return [
+            Bidder(
+                "alliance" if allied else "federation",
+                federation,
+                main_trust if allied else None,
+                capacity_k,
+                saving_k,
+                _promised_quality(quality_k, capacity_k),
+                1.0,
+                parties.federation_loss_capacity[federation],
+                trust_w if allied else 0.0,
+                effort_saving_k,
+                _achievement(avoided_k + saving_k, levers),
+            )
+            for federation, capacity_k, quality_k, saving_k, effort_saving_k, avoided_k in zip(
+                federations,
+                capacity.tolist(),
+                quality.tolist(),
+                saving.tolist(),
+                effort_saving.tolist(),
+                avoided.tolist(),
+                strict=True,
+            )
+        ]
 
     def _trust_bidder(self, trust: int, trust_w: float) -> Bidder:
         """The lot's main trust bidding alone."""

@@ -206,6 +206,21 @@ def test_no_pathway_lots_without_the_lever():
     assert [lot.kind for lot in lots] == ["population", "population"]
 
 
+def test_an_area_left_out_leaves_the_other_areas_lots_exactly_as_they_were():
+    """Lots are made only for commissioners that can tender: the others' lots are unchanged."""
+    state = five_practices(is_open=np.array([True, True, True, True, False]))
+    coverage = np.array([NO_CONTRACT, 3, NO_CONTRACT, NO_CONTRACT, NO_CONTRACT])
+    locality = np.array([0, 1, 0, 2, 2])
+    every = tendered_lots(state, levers(), coverage, locality, EXPECTED)
+    area_0_left_out = tendered_lots(state, levers(), coverage, locality, EXPECTED, state.area == 0)
+
+    def described(lots):
+        return [{**vars(lot), "practices": lot.practices.tolist()} for lot in lots]
+
+    assert described(area_0_left_out) == described([lot for lot in every if lot.area != 0])
+    assert [lot.area for lot in area_0_left_out] == [1, 1]
+
+
 def test_no_lots_when_every_open_practice_is_covered():
     state = five_practices()
     lots = tendered_lots(state, levers(), np.arange(5), np.zeros(5, dtype=np.int64), EXPECTED)

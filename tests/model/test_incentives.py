@@ -4,9 +4,12 @@ import dataclasses
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from gpfed.agents import Practice
 from gpfed.institutions.contract_terms import diabetes_attributable_share
-from gpfed.model.incentives import care_incentives
+from gpfed.model.incentives import anticipated_effort_saving, care_incentives
 from gpfed.world.units import NO_FEDERATION
 from tests.handmade import levers
 from tests.institutions.test_contract_terms import covered_world
@@ -122,3 +125,31 @@ def test_qof_pays_for_the_quality_effort_brings_whether_covered_or_not():
     assert inc.kept_share.tolist() == [0.0, 0.0, 0.0]
     assert inc.qof_gbp_at_full.tolist() == pytest.approx([0.03 * 12.0] * 3)
     assert spend.benchmark_gbp.tolist() == [0.0, 0.0, 0.0]
+
+
+# --- what a bidding federation anticipates ----------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    members=st.lists(st.integers(1, 60), min_size=1, max_size=12),
+    kept=st.floats(0.0, 1.0),
+    shares=st.tuples(st.floats(0.0, 0.6), st.floats(0.0, 0.4)),
+    per_head=st.floats(50.0, 2_000.0),
+    qof=st.floats(0.0, 20.0),
+    rule=st.sampled_from(["list", "performance"]),
+)
+def test_a_lots_bidders_reckoned_at_once_expect_what_each_alone_would(
+    members, kept, shares, per_head, qof, rule
+):
+    lv = levers(federation_sharing_rule=rule)
+    together = anticipated_effort_saving(*shares, per_head, kept, members, qof, Practice, lv)
+    alone = [
+        anticipated_effort_saving(*shares, per_head, kept, [n], qof, Practice, lv) for n in members
+    ]
+    for k in range(2):
+        assert together[k].tolist() == [figures[k][0] for figures in alone]
+    # Members keep less of a saving in a larger federation (unless paid by performance).
+    if rule == "list" and kept > 0 and len(set(members)) > 1:
+        fewest, most = together[0][np.argmin(members)], together[0][np.argmax(members)]
+        assert fewest >= most

@@ -551,7 +551,7 @@ class GPFedModel(Model):
                 state,
                 self.trust_state,
                 self.federations,
-                lambda f: float(self.ledger.balance_gbp(f.account)),
+                self.ledger.balance_gbp,
                 levers.quality_effort_gain
                 * qof_gbp_per_quality_per_patient(levers, self.qof_reference_list),
             ),

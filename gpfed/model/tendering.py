@@ -152,10 +152,13 @@ class Parties:
         state: PracticeState,
         trusts: TrustState,
         federations: Mapping[int, Federation],
-        federation_balance_gbp: Callable[[Federation], float],
+        account_balances_gbp: Callable[[np.ndarray], np.ndarray],
         qof_gbp_at_full: float,
     ) -> Parties:
-        """Read lists, members and loss capacities of every federation and trust."""
+        """Read lists, members and loss capacities of every federation and trust.
+
+        ``account_balances_gbp`` gives the ledger balances of accounts (an array of them), £.
+        """
         by_id = sorted(federations.values(), key=lambda f: f.unique_id)
         members = np.flatnonzero(state.federation != NO_FEDERATION)
         size = max(federations, default=-1) + 1
@@ -168,16 +171,16 @@ class Parties:
         by_area: dict[int, list[Federation]] = {}
         for federation in by_id:
             by_area.setdefault(federation.area, []).append(federation)
+        ids = np.array([f.unique_id for f in by_id], dtype=np.int64)
+        balances = account_balances_gbp(np.array([f.account for f in by_id], dtype=np.int64))
+        keys = ids.tolist()
         return cls(
             federations,
             by_area,
-            {f.unique_id: float(lists[f.unique_id]) for f in by_id},
-            {
-                f.unique_id: float(profit[f.unique_id]) + max(federation_balance_gbp(f), 0.0)
-                for f in by_id
-            },
+            dict(zip(keys, lists[ids].tolist(), strict=True)),
+            dict(zip(keys, (profit[ids] + np.maximum(balances, 0.0)).tolist(), strict=True)),
             QUARTERS_PER_YEAR * trusts.fixed_cost_gbp,
-            {f.unique_id: int(count[f.unique_id]) for f in by_id},
+            dict(zip(keys, count[ids].tolist(), strict=True)),
             qof_gbp_at_full,
         )
 

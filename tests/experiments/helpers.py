@@ -349,3 +349,8 @@ class DaskCluster:
                 kill_group(process)
         self.workers = []
         self.scheduler = None
+
+
+def loaded(module: str) -> bool:
+    """Whether ``module`` is loaded in this process (to ask a worker)."""
+    return module in sys.modules

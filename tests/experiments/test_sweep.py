@@ -12,6 +12,7 @@ import concurrent.futures as cf
 import contextlib
 import dataclasses
 import errno
+import gc
 import multiprocessing
 import os
 import shutil
@@ -28,7 +29,8 @@ import pytest
 
 import gpfed.experiments.store as store_module
 from gpfed.experiments import Dimension, SweepError, SweepSpec, load, run_table, sweep
-from gpfed.experiments.runner import run_chunk, run_specs
+from gpfed.experiments.runner import _process_pool, run_chunk, run_specs
+from tests.experiments import helpers
 from tests.experiments.helpers import (
     FAULT_TOML,
     GRID_TOML,
@@ -101,6 +103,18 @@ def test_two_local_workers_give_the_same_results(in_process, name, tmp_path):
     results = sweep(spec_of(SPECS[name]), tmp_path / "out", workers=2, progress=False)
     assert not_here(results)
     assert_same_results(results, in_process[name])
+
+
+@pytest.mark.slow
+def test_a_local_worker_starts_with_the_model_loaded_and_frozen():
+    """What a worker imports is left out of the collector's passes (gc.freeze) from its start."""
+    pool = _process_pool(1)
+    try:
+        frozen = pool.submit(gc.get_freeze_count).result(timeout=120)
+        loaded = pool.submit(helpers.loaded, "gpfed.model.model").result(timeout=120)
+    finally:
+        pool.shutdown()
+    assert loaded and frozen > 100_000
 
 
 @pytest.mark.slow

@@ -93,6 +93,18 @@ def test_schedules_resolve_by_step_and_calendar_quarter():
     assert default.at(39).global_sum_gbp_per_weighted_patient == 88.96
 
 
+def test_steps_between_two_changes_share_the_levers_those_changes_make():
+    params = Params(mret_marginal_rate={"2013Q2": 0.3, "2015Q2": 0.5})
+    timeline = params.timeline()
+    later = [timeline.at(step) for step in (9, 8, 30)]
+    earlier = [timeline.at(step) for step in (7, 0, 3)]
+    assert all(levers is later[0] for levers in later)
+    assert all(levers is earlier[0] for levers in earlier)
+    # Each is what resolving that step afresh gives, whatever order the steps were asked in.
+    assert later[0] == params.timeline().at(8) and earlier[0] == params.timeline().at(0)
+    assert later[0] != earlier[0]
+
+
 def test_quarter_arithmetic():
     assert quarter_to_step("2014Q2", 2013, 2) == 4
     assert quarter_to_step("2013q1", 2013, 2) == -1

@@ -181,6 +181,7 @@ class LeverTimeline:
     params: Params
     _changes: dict[int, dict[str, Value]] = field(default_factory=dict, init=False)
     _base: dict[str, Value] = field(default_factory=dict, init=False)
+    _made: dict[int, Levers] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         start = (self.params["start_year"], self.params["start_quarter"])
@@ -195,11 +196,18 @@ class LeverTimeline:
                 self._base[name] = value
 
     def at(self, step: int) -> Levers:
-        """Return every parameter's value in force at ``step`` (0 = the start quarter)."""
-        values = dict(self._base)
-        for change_step in sorted(s for s in self._changes if s <= step):
-            values.update(self._changes[change_step])
-        return Levers(**values)
+        """Return every parameter's value in force at ``step`` (0 = the start quarter).
+
+        Steps between the same two changes share one (frozen) :class:`Levers`, made once.
+        """
+        passed = [s for s in self._changes if s <= step]
+        last_change = max(passed, default=0)
+        if last_change not in self._made:
+            values = dict(self._base)
+            for change_step in sorted(passed):
+                values.update(self._changes[change_step])
+            self._made[last_change] = Levers(**values)
+        return self._made[last_change]
 
 
 def unknown_parameter_error(name: str) -> ParameterError:

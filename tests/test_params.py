@@ -96,13 +96,14 @@ def test_schedules_resolve_by_step_and_calendar_quarter():
 def test_steps_between_two_changes_share_the_levers_those_changes_make():
     params = Params(mret_marginal_rate={"2013Q2": 0.3, "2015Q2": 0.5})
     timeline = params.timeline()
-    later = [timeline.at(step) for step in (9, 8, 30)]
-    earlier = [timeline.at(step) for step in (7, 0, 3)]
-    assert all(levers is later[0] for levers in later)
-    assert all(levers is earlier[0] for levers in earlier)
+    steps = [30, 8, 0, 9, 7, 3, 40, 1, 4]
+    got = {step: timeline.at(step) for step in steps}
     # Each is what resolving that step afresh gives, whatever order the steps were asked in.
-    assert later[0] == params.timeline().at(8) and earlier[0] == params.timeline().at(0)
-    assert later[0] != earlier[0]
+    assert all(got[step] == params.timeline().at(step) for step in steps)
+    # Steps with the same levers in force share one object; a change makes another.
+    assert all(got[a] is got[b] for a in steps for b in steps if got[a] == got[b])
+    assert got[7].mret_marginal_rate == 0.3 and got[8].mret_marginal_rate == 0.5
+    assert len({id(levers) for levers in got.values()}) > 2
 
 
 def test_quarter_arithmetic():

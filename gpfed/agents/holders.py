@@ -71,7 +71,7 @@ def integration_effect(
 
 
 def holder_cost_sd_share(
-    pooled_list: np.ndarray, budget_gbp_per_head_per_quarter: float, levers: Levers
+    pooled_list: np.ndarray, budget_gbp_per_head_per_quarter: float | np.ndarray, levers: Levers
 ) -> np.ndarray:
     """SD of a holder's quarterly cost around budget, as a share of it, by the list it covers.
 
@@ -155,13 +155,16 @@ class LotTerms:
 
 
 def result_sd_gbp_per_year(
-    population: float, reserve_gbp_per_quarter: float, levers: Levers
-) -> float:
-    """SD of the yearly result a holder of a lot keeps under the risk-sharing terms, £."""
-    patients = max(population, 1.0)
-    per_head = reserve_gbp_per_quarter / patients
-    share = holder_cost_sd_share(np.array([patients]), per_head, levers)
-    return float(yearly_retained_risk_gbp(share, per_head, levers)[0]) * patients
+    population: float | np.ndarray, reserve_gbp_per_quarter: float | np.ndarray, levers: Levers
+) -> np.ndarray:
+    """SD of the yearly result a holder of a lot keeps under the risk-sharing terms, £.
+
+    Of one lot or of arrays of lots (each its patients and reserve price a quarter).
+    """
+    patients = np.maximum(np.asarray(population, dtype=float), 1.0)
+    per_head = np.asarray(reserve_gbp_per_quarter, dtype=float) / patients
+    share = holder_cost_sd_share(patients, per_head, levers)
+    return yearly_retained_risk_gbp(share, per_head, levers) * patients
 
 
 def risk_shares(bidder: Bidder, levers: Levers) -> tuple[float, float]:

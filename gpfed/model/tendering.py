@@ -231,11 +231,15 @@ def tender_round(
     if levers.gp_contract_regime == "optional":
         market.procurements = []
         if offer:
-            for lot in _opt_in_lots(state, book, parties, expected, levers, deciders, opt_in_terms):
-                tender.decide(lot, bidder_account)
+            lots = _opt_in_lots(state, book, parties, expected, levers, deciders, opt_in_terms)
+            for tendered in tender.put_out(lots):
+                tender.decide(tendered, bidder_account)
         return procurement_gbp
     due = [p for p in market.procurements if p.decided_at <= now]
     market.procurements = [p for p in market.procurements if p.decided_at > now]
+    # A practice is in one procurement at most, so an award changes no other lot: every lot
+    # due is made, and its terms reckoned, before any is decided.
+    lots: list[lots_.Lot | None] = []
     for procurement in due:
         market.completed[procurement.area] += 1
         market.counts["decided"] += 1
@@ -243,11 +247,15 @@ def tender_round(
             state.is_open[procurement.practices]
             & (book.coverage[procurement.practices] == NO_CONTRACT)
         ]
-        if len(practices):
-            lot = lots_.lots_of(state, levers, procurement.kind, [practices], expected)[0]
-            if tender.decide(lot, bidder_account):
-                continue
-        market.counts["failed"] += 1
+        lots.append(
+            lots_.lots_of(state, levers, procurement.kind, [practices], expected)[0]
+            if len(practices)
+            else None
+        )
+    tendered = iter(tender.put_out([lot for lot in lots if lot is not None]))
+    for lot in lots:
+        if lot is None or not tender.decide(next(tendered), bidder_account):
+            market.counts["failed"] += 1
     procurement_gbp = _start_procurements(
         state, book, locality, expected, market, levers, deciders.commissioner, now
     )
@@ -344,6 +352,25 @@ def _opt_in_lots(
     )
 
 
+@dataclass(frozen=True)
+class _Tendered:
+    """A lot put out to tender, with what every bidder reckons of it.
+
+    Attributes:
+        lot: the lot.
+        terms: what every bidder knows of it.
+        population: its patients.
+        holder_kept_share: what a holder keeps of one more pound saved, at budget.
+        main_trust: the trust most of its patients are referred to.
+    """
+
+    lot: lots_.Lot
+    terms: LotTerms
+    population: float
+    holder_kept_share: float
+    main_trust: int
+
+
 class _Tender:
     """One quarter's tenders: bidders decide, the commissioner awards, bidders learn."""
 
@@ -364,22 +391,57 @@ class _Tender:
         self.parties, self.market, self.levers, self.deciders = parties, market, levers, deciders
         self.rng, self.now = rng, now
 
-    def decide(self, lot: lots_.Lot, bidder_account: BidderAccount) -> bool:
-        """Tender ``lot``: collect bids, award it if any; True if a contract was let."""
-        levers = self.levers
-        reserve = lot.reserve_gbp_per_quarter(levers)
-        population = float(self.state.list_size[lot.practices].sum())
-        terms = LotTerms(
-            lot.baseline_gbp_per_quarter,
-            lot.emergency_share,
-            reserve,
-            result_sd_gbp_per_year(population, reserve, levers),
-            bid_cost_gbp(reserve, levers),
-            levers.contract_length_quarters,
-            levers.outcome_payment_share,
-        )
+    def put_out(self, lots: list[lots_.Lot]) -> list[_Tendered]:
+        """The lots with their terms and what every bidder reckons of them, all at once.
+
+        Each lot's figures are what reckoning it alone gives; none depends on another's award.
+        """
+        if not lots:
+            return []
+        levers, state = self.levers, self.state
+        reserve = np.array([lot.reserve_gbp_per_quarter(levers) for lot in lots])
+        population = np.array([float(state.list_size[lot.practices].sum()) for lot in lots])
+        result_sd = result_sd_gbp_per_year(population, reserve, levers)
+        # What a holder keeps of a saving at budget: the same for every bidder for a lot.
+        kept = marginal_retained_share(0.0, reserve, levers.contract_length_quarters, levers)
+        main_trust = lots_.main_trusts(state, len(self.trusts.capacity), lots)
+        return [
+            _Tendered(
+                lot,
+                LotTerms(
+                    lot.baseline_gbp_per_quarter,
+                    lot.emergency_share,
+                    reserve_k,
+                    result_sd_k,
+                    bid_cost_gbp(reserve_k, levers),
+                    levers.contract_length_quarters,
+                    levers.outcome_payment_share,
+                ),
+                population_k,
+                kept_k,
+                trust,
+            )
+            for lot, reserve_k, result_sd_k, population_k, kept_k, trust in zip(
+                lots,
+                reserve.tolist(),
+                result_sd.tolist(),
+                population.tolist(),
+                kept.tolist(),
+                main_trust.tolist(),
+                strict=True,
+            )
+        ]
+
+    def decide(self, tendered: _Tendered, bidder_account: BidderAccount) -> bool:
+        """Tender a lot put out (:meth:`put_out`): collect bids, award it if any.
+
+        Returns:
+            True if a contract was let.
+        """
+        levers, lot, terms = self.levers, tendered.lot, tendered.terms
+        reserve = terms.reserve_gbp_per_quarter
         bids, deciders = [], []
-        for decider, bidder in self._bidders(lot, terms):
+        for decider, bidder in self._bidders(tendered):
             account = bidder_account(bidder.holder, bidder.federation, bidder.trust)
             record = self.market.records.setdefault(account, BidderRecord(levers.bid_markup))
             price = decider.price_bid(bidder, terms, record, levers, self.rng)
@@ -439,26 +501,21 @@ class _Tender:
             float(bid.quality), observed, quarters, self.levers
         )
 
-    def _bidders(self, lot: lots_.Lot, terms: LotTerms) -> list[tuple[type, Bidder]]:
-        """Who bids for ``lot`` and in what form, each with the class whose pricing applies.
+    def _bidders(self, tendered: _Tendered) -> list[tuple[type, Bidder]]:
+        """Who bids for the lot and in what form, each with the class whose pricing applies.
 
         A federation bids alone where it can carry the risk, else asks the lot's main trust for
         an alliance; the trust allies with one that asks, or bids alone, or stays out (never
         both); an outside entrant bids where allowed. No bidder is in two bids.
         """
-        levers, parties = self.levers, self.parties
-        main_trust = int(lots_.main_trusts(self.state, len(self.trusts.capacity), [lot])[0])
+        levers, parties, lot, terms = self.levers, self.parties, tendered.lot, tendered.terms
+        main_trust = tendered.main_trust
         trust_w = float(parties.trust_loss_capacity[main_trust])
         sd = terms.result_sd_gbp_per_year
         bidders: list[tuple[type, Bidder]] = []
         asking: list[Bidder] = []
-        # What a holder keeps of a saving, and the lot's patients: the same for every bidder.
-        kept = float(
-            marginal_retained_share(
-                0.0, terms.reserve_gbp_per_quarter, levers.contract_length_quarters, levers
-            )
-        )
-        population = max(float(self.state.list_size[lot.practices].sum()), 1.0)
+        kept = tendered.holder_kept_share
+        population = max(tendered.population, 1.0)
         eligible = self._eligible_federations(lot)
         seeking_allies = []
         for alone in self._federation_bidders(

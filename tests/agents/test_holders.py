@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gpfed.agents.coalition import CoalitionValue, contract_margin_gbp_per_patient_per_year
 from gpfed.agents.holders import (
@@ -20,6 +22,7 @@ from gpfed.agents.holders import (
     result_sd_gbp_per_year,
     risk_premium_gbp_per_year,
 )
+from gpfed.institutions.risk_sharing import marginal_retained_share
 from tests.handmade import LEVERS, levers
 
 
@@ -172,6 +175,27 @@ def test_a_smaller_list_keeps_more_risk_per_patient():
     small = result_sd_gbp_per_year(20_000.0, 20_000 * 130.0, lv) / 20_000
     large = result_sd_gbp_per_year(200_000.0, 200_000 * 130.0, lv) / 200_000
     assert small > large > 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lots=st.lists(
+        st.tuples(st.integers(0, 500_000), st.floats(1.0, 200.0)), min_size=1, max_size=10
+    ),
+    rule=st.sampled_from(["shares", "corridor"]),
+)
+def test_many_lots_result_sds_and_kept_shares_are_each_lots_own(lots, rule):
+    """A quarter's lots are reckoned at once: each figure is what the lot alone gives."""
+    lv = levers(risk_sharing=rule, holder_cost_sd=0.03)
+    population = np.array([float(patients) for patients, _ in lots])
+    reserve = population * np.array([per_head for _, per_head in lots])
+    together = result_sd_gbp_per_year(population, reserve, lv)
+    kept = marginal_retained_share(0.0, reserve, lv.contract_length_quarters, lv)
+    for k in range(len(lots)):
+        assert together[k] == float(result_sd_gbp_per_year(population[k], reserve[k], lv))
+        assert kept[k] == float(
+            marginal_retained_share(0.0, reserve[k], lv.contract_length_quarters, lv)
+        )
 
 
 # --- coalition value ------------------------------------------------------------------------------

@@ -259,6 +259,8 @@ def test_main_trust_is_where_most_patients_are_referred():
     # Lot 2: two small practices refer to trust 1 (1,000) but the large one to trust 0 (5,000):
     #   patients, not practices, decide -> trust 0.
     assert main_trusts(state, 3, lots).tolist() == [2, 0, 0]
+    # Many lots at once give each lot's own main trust.
+    assert [int(main_trusts(state, 3, [one])[0]) for one in lots] == [2, 0, 0]
 
 
 # --- Lot --------------------------------------------------------------------------------------

@@ -137,7 +137,7 @@ def anticipated_effort_saving(
     emergency_share: float,
     elective_share: float,
     baseline_gbp_per_head_per_year: float,
-    holder_kept_share: float,
+    holder_kept_share: float | np.ndarray,
     n_members: np.ndarray,
     qof_gbp_at_full: float,
     practice_class: type[Practice],
@@ -160,7 +160,7 @@ def anticipated_effort_saving(
         emergency_share: share of the lot's baseline spent on emergency admissions.
         elective_share: share spent on elective admissions.
         baseline_gbp_per_head_per_year: the lot's baseline per patient a year, £.
-        holder_kept_share: share of a saving the holder keeps.
+        holder_kept_share: share of a saving the holder keeps (for all, or for each bidder).
         n_members: each bidding federation's members.
         qof_gbp_at_full: QOF a year per patient the quality of full effort brings, £.
         practice_class: the class whose effort decision members take.

@@ -517,20 +517,15 @@ class _Tender:
         kept = tendered.holder_kept_share
         population = max(tendered.population, 1.0)
         eligible = self._eligible_federations(lot)
-        seeking_allies = []
-        for alone in self._federation_bidders(
-            lot, eligible, main_trust, trust_w, kept, population, False
+        for alone, allied in zip(
+            *self._federation_bidders(lot, eligible, main_trust, trust_w, kept, population),
+            strict=True,
         ):
             form = self.deciders.federation.choose_bid_form(can_carry(alone, sd, levers), levers)
             if form == "alone":
                 bidders.append((self.deciders.federation, alone))
-            elif form == "allied":
-                seeking_allies.append(alone.federation)
-        for allied in self._federation_bidders(
-            lot, seeking_allies, main_trust, trust_w, kept, population, True
-        ):
             # It asks only for an alliance that could bear the worst case together.
-            if can_carry(allied, sd, levers):
+            elif form == "allied" and can_carry(allied, sd, levers):
                 asking.append(allied)
         trust_alone = self._trust_bidder(main_trust, trust_w)
         may_bid_alone = lot.federation is None
@@ -574,36 +569,35 @@ class _Tender:
         trust_w: float,
         kept: float,
         population: float,
-        allied: bool,
-    ) -> list[Bidder]:
-        """Federations bidding alone, or each allied with the lot's main trust, in order.
+    ) -> tuple[list[Bidder], list[Bidder]]:
+        """Each federation bidding alone, and each allied with the lot's main trust, in order.
 
         Each expects its members' care effort to save what they would choose to save as members
         of the holder (:func:`~gpfed.model.incentives.anticipated_effort_saving`, reckoned for
-        all of them at once), keeping ``kept`` of a saving alone; ``population`` is the lot's
-        patients.
+        all of them, alone and allied, at once), keeping ``kept`` of a saving alone and less
+        the trust's part allied; ``population`` is the lot's patients.
         """
         if not federations:
-            return []
+            return [], []
         levers, parties = self.levers, self.parties
+        n = len(federations)
         capacity = federation_capacity(np.array([parties.lists[f] for f in federations]))
         quality = np.array([parties.federations[f].quality for f in federations])
-        if allied:
-            capacity = capacity + levers.trust_coordination_capacity
-            quality = (quality + levers.trust_bid_quality) / 2
-            kept *= 1.0 - levers.ico_trust_risk_share
+        capacity = np.concatenate([capacity, capacity + levers.trust_coordination_capacity])
+        quality = np.concatenate([quality, (quality + levers.trust_bid_quality) / 2])
+        kept_as = np.repeat([kept, kept * (1.0 - levers.ico_trust_risk_share)], n)
         saving = integration_saving(capacity, levers)
         effort_saving, avoided = anticipated_effort_saving(
             lot.emergency_share,
             lot.elective_share,
             QUARTERS_PER_YEAR * lot.baseline_gbp_per_quarter / population,
-            kept,
-            np.array([max(parties.n_members[f], 1) for f in federations]),
+            kept_as,
+            np.tile([max(parties.n_members[f], 1) for f in federations], 2),
             parties.qof_gbp_at_full,
             self.deciders.practice,
             levers,
         )
-        return [
+        bidders = [
             Bidder(
                 "alliance" if allied else "federation",
                 federation,
@@ -614,11 +608,12 @@ class _Tender:
                 1.0,
                 parties.federation_loss_capacity[federation],
                 trust_w if allied else 0.0,
-                effort_saving_k,
+                effort_k,
                 _achievement(avoided_k + saving_k, levers),
             )
-            for federation, capacity_k, quality_k, saving_k, effort_saving_k, avoided_k in zip(
-                federations,
+            for allied, federation, capacity_k, quality_k, saving_k, effort_k, avoided_k in zip(
+                [False] * n + [True] * n,
+                federations * 2,
                 capacity.tolist(),
                 quality.tolist(),
                 saving.tolist(),
@@ -627,6 +622,7 @@ class _Tender:
                 strict=True,
             )
         ]
+        return bidders[:n], bidders[n:]
 
     def _trust_bidder(self, trust: int, trust_w: float) -> Bidder:
         """The lot's main trust bidding alone."""

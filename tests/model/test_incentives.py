@@ -149,6 +149,14 @@ def test_a_lots_bidders_reckoned_at_once_expect_what_each_alone_would(
     ]
     for k in range(2):
         assert together[k].tolist() == [figures[k][0] for figures in alone]
+    # Bidders that keep different shares (alone, or allied with a trust) at once, too.
+    shares_kept = np.linspace(0.0, kept, len(members))
+    mixed = anticipated_effort_saving(*shares, per_head, shares_kept, members, qof, Practice, lv)
+    each = [
+        anticipated_effort_saving(*shares, per_head, share, [n], qof, Practice, lv)[0][0]
+        for share, n in zip(shares_kept.tolist(), members, strict=True)
+    ]
+    assert mixed[0].tolist() == each
     # Members keep less of a saving in a larger federation (unless paid by performance).
     if rule == "list" and kept > 0 and len(set(members)) > 1:
         fewest, most = together[0][np.argmin(members)], together[0][np.argmax(members)]

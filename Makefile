@@ -80,7 +80,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_scaling.py
-	$(BIN)/python benchmarks/bench_sweep.py
+	$(BIN)/python benchmarks/bench_sweep.py --repeats 3
 	scripts/ensure-chromium.sh
 	$(BIN)/python benchmarks/bench_viz.py
 	$(BIN)/python benchmarks/report.py

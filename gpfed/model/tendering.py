@@ -42,7 +42,7 @@ from gpfed.institutions.tender import Bid, award_contract, bid_cost_gbp, eligibl
 from gpfed.model.incentives import anticipated_effort_saving
 from gpfed.parameters import Levers
 from gpfed.world.ledger import ECONOMY, Ledger, Purpose
-from gpfed.world.state import PracticeState, TrustState
+from gpfed.world.state import PracticeState, TrustState, federation_sums
 from gpfed.world.units import NO_CONTRACT, NO_FEDERATION, QUARTERS_PER_YEAR
 
 BidderAccount = Callable[[str, "int | None", "int | None"], int]
@@ -162,12 +162,9 @@ class Parties:
         by_id = sorted(federations.values(), key=lambda f: f.unique_id)
         members = np.flatnonzero(state.federation != NO_FEDERATION)
         size = max(federations, default=-1) + 1
-        lists = np.bincount(
-            state.federation[members], weights=state.list_size[members], minlength=size
-        )
+        count, lists = federation_sums(state.federation, state.list_size, size)
         yearly_profit = QUARTERS_PER_YEAR * np.maximum(state.profit_gbp[members], 0.0)
         profit = np.bincount(state.federation[members], weights=yearly_profit, minlength=size)
-        count = np.bincount(state.federation[members], minlength=size)
         by_area: dict[int, list[Federation]] = {}
         for federation in by_id:
             by_area.setdefault(federation.area, []).append(federation)
